@@ -1,0 +1,5 @@
+/**
+ * Sources of activation vectors: synthetic superposition with known features, activation files (HDF5, .npy,
+ * safetensors) streamed in chunks through a seeded shuffle, and (package {@code model}) the in-JVM transformer.
+ */
+package org.sae4j.activations;
