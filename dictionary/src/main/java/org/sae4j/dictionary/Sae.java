@@ -1,0 +1,126 @@
+package org.sae4j.dictionary;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sae4j.dictionary.kernels.Nio;
+
+/**
+ * A sparse autoencoder: its config and parameters.
+ * {@code f = act(W_enc·(x − b_dec) + b_enc)}, {@code x̂ = W_dec·f + b_dec} (with row vectors:
+ * {@code f = act((x − b_dec)·W_enc + b_enc)}, {@code x̂ = f·W_dec + b_dec}). Forward and backward passes run in a
+ * {@link SaeWorkspace}; this class owns the tensors and the operations on them alone.
+ */
+public final class Sae {
+    /** SAELens {@code decoder_init_norm} for standard SAEs: decoder rows start short so L1 does not dominate. */
+    static final double STANDARD_DECODER_INIT_NORM = 0.1;
+
+    private final SaeConfig config;
+    private final SaeParams params;
+
+    public Sae(SaeConfig config, SaeParams params) {
+        if (params.flat().length() != config.parameterCount()) {
+            throw new IllegalArgumentException("parameters do not match the config");
+        }
+        this.config = config;
+        this.params = params;
+    }
+
+    /**
+     * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK or to
+     * {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the decoder's transpose (Gao et al.
+     * 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
+     */
+    public static Sae initialize(SaeConfig config, long seed) {
+        int dIn = config.dIn();
+        int dSae = config.dSae();
+        double norm = config.architecture() instanceof Architecture.Standard ? STANDARD_DECODER_INIT_NORM : 1.0;
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] wDec = new float[dSae * dIn]; // [dSae, dIn]
+        for (int j = 0; j < dSae; j++) {
+            double sq = 0;
+            for (int d = 0; d < dIn; d++) {
+                double g = random.nextGaussian();
+                wDec[j * dIn + d] = (float) g;
+                sq += g * g;
+            }
+            float scale = (float) (norm / Math.sqrt(sq));
+            for (int d = 0; d < dIn; d++) {
+                wDec[j * dIn + d] *= scale;
+            }
+        }
+        float[] wEnc = new float[dIn * dSae]; // [dIn, dSae]
+        for (int j = 0; j < dSae; j++) {
+            for (int d = 0; d < dIn; d++) {
+                wEnc[d * dSae + j] = wDec[j * dIn + d];
+            }
+        }
+        return fromArrays(config, wEnc, new float[dSae], wDec, new float[dIn]);
+    }
+
+    /** An SAE over copies of the given row-major arrays (W_enc [dIn,dSae], b_enc [dSae], W_dec [dSae,dIn], b_dec [dIn]). */
+    public static Sae fromArrays(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec) {
+        SaeParams p = SaeParams.zeros(config);
+        Nio.put(p.wEnc(), wEnc);
+        Nio.put(p.bEnc(), bEnc);
+        Nio.put(p.wDec(), wDec);
+        Nio.put(p.bDec(), bDec);
+        return new Sae(config, p);
+    }
+
+    public SaeConfig config() {
+        return config;
+    }
+
+    public SaeParams params() {
+        return params;
+    }
+
+    public Sae withConfig(SaeConfig newConfig) {
+        if (newConfig.dIn() != config.dIn() || newConfig.dSae() != config.dSae()) {
+            throw new IllegalArgumentException("a new config must keep d_in and d_sae");
+        }
+        return new Sae(newConfig, params);
+    }
+
+    public Sae copy() {
+        return new Sae(config, SaeParams.over(params.flat().dup(), config));
+    }
+
+    /** ‖W_dec[j]‖ for every latent j; [dSae]. */
+    public float[] decoderRowNorms() {
+        INDArray norms = params.wDec().norm2(1);
+        return norms.toFloatVector();
+    }
+
+    /** Scales every decoder row to unit norm (rows of exactly zero stay zero). */
+    public void normalizeDecoderRows() {
+        INDArray norms = params.wDec().norm2(1).reshape(config.dSae(), 1);
+        norms.addi(1e-12f);
+        params.wDec().diviColumnVector(norms);
+    }
+
+    /**
+     * Removes from each decoder row's gradient its component along that row, so an optimizer step moves the row
+     * along the unit sphere and the renormalisation after it loses little (Bricken et al. 2023; Gao et al. 2024).
+     * Assumes unit-norm rows.
+     */
+    public void removeParallelDecoderGrad(SaeParams grad) {
+        INDArray g = grad.wDec(); // [dSae, dIn]
+        INDArray w = params.wDec(); // [dSae, dIn]
+        INDArray along = g.mul(w).sum(1).reshape(config.dSae(), 1); // [dSae, 1]
+        g.subi(w.mulColumnVector(along));
+    }
+
+    /**
+     * The same SAE for raw inputs when it was trained on inputs scaled by {@code s} (SAELens
+     * {@code fold_activation_norm_scaling_factor}): encoding {@code s·x} equals encoding {@code x} with
+     * {@code W_enc·s} and {@code b_dec/s}; decoding then divides by s, so {@code W_dec/s}.
+     */
+    public Sae foldInputScaling(double s) {
+        Sae folded = copy();
+        folded.params.wEnc().muli(s);
+        folded.params.wDec().divi(s);
+        folded.params.bDec().divi(s);
+        return folded.withConfig(config.withNormalizeActivations("none"));
+    }
+}
