@@ -1,0 +1,74 @@
+package org.sae4j.trainer;
+
+/**
+ * How to train, fixed for the whole run (what changes over time is a pure function of the step: {@link Schedules}).
+ *
+ * @param totalTokens          rows of activations to train on; steps = ceil(totalTokens / batchSize)
+ * @param batchSize            rows per step
+ * @param lr                   Adam's peak learning rate
+ * @param adamBeta1            Adam β1
+ * @param adamBeta2            Adam β2
+ * @param adamEpsilon          Adam ε
+ * @param lrWarmupSteps        linear warm-up from 0 to lr over these first steps
+ * @param lrDecayFraction      the last fraction of steps decays lr linearly to 0 (0 = constant)
+ * @param l1Coefficient        standard SAEs: λ of the decoder-norm-weighted L1 term
+ * @param l1WarmupSteps        λ ramps linearly from 0 over these first steps (SAELens {@code l1_warm_up_steps})
+ * @param auxKCoefficient      TopK SAEs: α of AuxK (Gao et al. 2024: 1/32)
+ * @param kAux                 TopK SAEs: latents in AuxK; 0 means dIn/2 (as sparsify and SAELens)
+ * @param deadTokensThreshold  a latent is dead after this many tokens without firing (sparsify: 10M)
+ * @param normalizeActivations scale inputs so E‖x‖ = √dIn (estimated on the init sample), folded in at save
+ * @param initSampleRows       rows read before training to estimate the scale and b_dec's geometric median
+ * @param checkpointEverySteps write a resumable checkpoint this often (0 = only at the end)
+ * @param logEverySteps        append a line to metrics.jsonl this often, averaging the steps in between
+ * @param seed                 seeds the init (the data source has its own seed)
+ */
+public record TrainConfig(
+        long totalTokens,
+        int batchSize,
+        double lr,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        int lrWarmupSteps,
+        double lrDecayFraction,
+        double l1Coefficient,
+        int l1WarmupSteps,
+        double auxKCoefficient,
+        int kAux,
+        long deadTokensThreshold,
+        boolean normalizeActivations,
+        int initSampleRows,
+        int checkpointEverySteps,
+        int logEverySteps,
+        long seed) {
+
+    public TrainConfig {
+        require(totalTokens > 0, "total_tokens must be positive");
+        require(batchSize > 0, "batch_size must be positive");
+        require(lr > 0 && Double.isFinite(lr), "lr must be positive");
+        require(adamBeta1 >= 0 && adamBeta1 < 1 && adamBeta2 >= 0 && adamBeta2 < 1, "Adam betas must be in [0,1)");
+        require(adamEpsilon > 0, "adam_epsilon must be positive");
+        require(lrWarmupSteps >= 0 && l1WarmupSteps >= 0, "warm-up steps must be non-negative");
+        require(lrDecayFraction >= 0 && lrDecayFraction <= 1, "lr_decay_fraction must be in [0,1]");
+        require(l1Coefficient >= 0 && auxKCoefficient >= 0, "loss coefficients must be non-negative");
+        require(kAux >= 0, "k_aux must be non-negative");
+        require(deadTokensThreshold > 0, "dead_tokens_threshold must be positive");
+        require(initSampleRows > 0, "init_sample_rows must be positive");
+        require(checkpointEverySteps >= 0 && logEverySteps > 0, "checkpoint/log intervals must be positive");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public static TrainConfig defaults() {
+        return new TrainConfig(20_000_000L, 4096, 4e-4, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
+                10_000_000L, true, 65_536, 1000, 50, 1);
+    }
+
+    public long totalSteps() {
+        return (totalTokens + batchSize - 1) / batchSize;
+    }
+}
