@@ -1,0 +1,59 @@
+package org.sae4j.formats;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void failedWriteKeepsTheOldFileAndLeavesNoTemp() throws IOException {
+        Path target = dir.resolve("cfg.json");
+        AtomicFiles.writeString(target, "old");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
+            out.write("half-writ".getBytes());
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        assertEquals("old", Files.readString(target));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.count(), "the temp file must be deleted");
+        }
+    }
+
+    @Test
+    void writeReplacesAndCreatesDirectories() throws IOException {
+        Path target = dir.resolve("run/ckpt/cfg.json");
+        AtomicFiles.writeString(target, "one");
+        AtomicFiles.writeString(target, "two");
+        assertEquals("two", Files.readString(target));
+    }
+
+    @Test
+    void jsonReadTreeGivesOneLineBadInput() throws IOException {
+        Path f = dir.resolve("broken.json");
+        Files.writeString(f, "{\n  \"a\": 1,\n  \"b\": \n}");
+        BadInputException e = assertThrows(BadInputException.class, () -> Json.readTree(f));
+        assertTrue(e.getMessage().startsWith(f + ": not valid JSON: ") && !e.getMessage().contains("\n"),
+                e.getMessage());
+        assertTrue(Json.readTree(writeOk()).get("a").asInt() == 1);
+        BadInputException missing = assertThrows(BadInputException.class, () -> Json.readTree(dir.resolve("x.json")));
+        assertTrue(missing.getMessage().endsWith("x.json: no such file"), missing.getMessage());
+    }
+
+    private Path writeOk() throws IOException {
+        Path f = dir.resolve("ok.json");
+        Json.write(f, java.util.Map.of("a", 1));
+        return f;
+    }
+}
