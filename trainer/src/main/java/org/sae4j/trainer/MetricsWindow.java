@@ -1,0 +1,60 @@
+package org.sae4j.trainer;
+
+import org.sae4j.dictionary.SaeWorkspace;
+import org.sae4j.dictionary.TrainingLoss;
+
+/** Sums over the steps since the last metrics line, turned into one {@link Metrics} row of averages. */
+final class MetricsWindow {
+    private int steps;
+    private long rows;
+    private double loss;
+    private double mse;
+    private double sparsity;
+    private double auxK;
+    private double l0Sum;
+    private double residualSq;
+    private double varianceSq;
+    private long startNanos;
+
+    void restart() {
+        steps = 0;
+        rows = 0;
+        loss = mse = sparsity = auxK = l0Sum = residualSq = varianceSq = 0;
+        startNanos = System.nanoTime();
+    }
+
+    void add(TrainingLoss.Parts parts, SaeWorkspace ws, int dIn) {
+        steps++;
+        loss += parts.total();
+        mse += parts.mse();
+        sparsity += parts.sparsity();
+        auxK += parts.auxK();
+        int n = ws.rows();
+        rows += n;
+        for (int r = 0; r < n; r++) {
+            l0Sum += ws.l0(r);
+        }
+        float[] x = ws.input();
+        float[] xHat = ws.reconstruction();
+        double[] mean = new double[dIn];
+        for (int i = 0; i < x.length; i++) {
+            mean[i % dIn] += x[i];
+        }
+        for (int d = 0; d < dIn; d++) {
+            mean[d] /= n;
+        }
+        for (int i = 0; i < x.length; i++) {
+            double r = x[i] - xHat[i];
+            double c = x[i] - mean[i % dIn];
+            residualSq += r * r;
+            varianceSq += c * c;
+        }
+    }
+
+    Metrics summarize(long step, long tokens, double lr, double l1Coefficient, double deadFraction) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return new Metrics(step, tokens, lr, l1Coefficient, loss / steps, mse / steps, sparsity / steps,
+                auxK / steps, l0Sum / rows, 1 - residualSq / varianceSq, deadFraction,
+                seconds > 0 ? rows / seconds : 0);
+    }
+}
