@@ -8,9 +8,9 @@ import java.util.Comparator;
  * in descending order of value, ties broken toward the lower column. ND4J's {@code top_k} op took 6–8 s at
  * {@code N=4096, dSae=16384} here, against ~0.1 s for this scan.
  *
- * <p>The scan keeps the k best seen so far and the position of the smallest of them; an entry enters only if it
- * beats that minimum, which after the first few hundred columns almost none do, so the cost is one compare per
- * entry plus O(k) per rare replacement.
+ * <p>The scan keeps the k best seen so far in a min-heap whose root is the weakest of them; an entry enters only if
+ * it beats the root, which after the first few hundred columns almost none do, so the cost is one compare per entry
+ * plus O(log k) per rare replacement.
  */
 public final class TopK {
     private TopK() {
@@ -26,7 +26,7 @@ public final class TopK {
     public static void select(float[] src, int rows, int cols, int[] cand, int nCand, int k, int[] idx, float[] val) {
         int available = cand == null ? cols : nCand;
         Parallel.forRange(rows, (from, to) -> {
-            float[] bestVal = new float[k];
+            float[] bestVal = new float[k]; // heap scratch
             int[] bestIdx = new int[k];
             for (int r = from; r < to; r++) {
                 int filled = selectRow(src, (long) r * cols, cand, available, k, bestVal, bestIdx);
@@ -40,42 +40,61 @@ public final class TopK {
         });
     }
 
-    private static int selectRow(float[] src, long base, int[] cand, int available, int k, float[] bestVal,
-                                 int[] bestIdx) {
+    private static int selectRow(float[] src, long base, int[] cand, int available, int k, float[] heapVal,
+                                 int[] heapIdx) {
         int filled = Math.min(k, available);
         for (int t = 0; t < filled; t++) {
             int c = cand == null ? t : cand[t];
-            bestVal[t] = src[(int) (base + c)];
-            bestIdx[t] = c;
+            heapVal[t] = src[(int) (base + c)];
+            heapIdx[t] = c;
         }
         if (filled < k) {
             return filled;
         }
-        int minPos = argMin(bestVal, bestIdx, k);
-        float minVal = bestVal[minPos];
+        for (int t = k / 2 - 1; t >= 0; t--) {
+            siftDown(heapVal, heapIdx, k, t);
+        }
+        float minVal = heapVal[0];
         for (int t = k; t < available; t++) {
             int c = cand == null ? t : cand[t];
             float v = src[(int) (base + c)];
             // Strictly greater: an equal value at a higher column never displaces the earlier one.
             if (v > minVal) {
-                bestVal[minPos] = v;
-                bestIdx[minPos] = c;
-                minPos = argMin(bestVal, bestIdx, k);
-                minVal = bestVal[minPos];
+                heapVal[0] = v;
+                heapIdx[0] = c;
+                siftDown(heapVal, heapIdx, k, 0);
+                minVal = heapVal[0];
             }
         }
         return k;
     }
 
-    /** Position of the weakest kept entry: smallest value, and among equals the highest column. */
-    private static int argMin(float[] v, int[] c, int k) {
-        int m = 0;
-        for (int t = 1; t < k; t++) {
-            if (v[t] < v[m] || (v[t] == v[m] && c[t] > c[m])) {
-                m = t;
+    /** Min-heap on "weaker": smaller value, and among equals the higher column; the root is the weakest kept. */
+    private static void siftDown(float[] v, int[] c, int n, int i) {
+        float vi = v[i];
+        int ci = c[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= n) {
+                break;
             }
+            int right = child + 1;
+            if (right < n && weaker(v[right], c[right], v[child], c[child])) {
+                child = right;
+            }
+            if (!weaker(v[child], c[child], vi, ci)) {
+                break;
+            }
+            v[i] = v[child];
+            c[i] = c[child];
+            i = child;
         }
-        return m;
+        v[i] = vi;
+        c[i] = ci;
+    }
+
+    private static boolean weaker(float va, int ca, float vb, int cb) {
+        return va < vb || (va == vb && ca > cb);
     }
 
     /** Insertion sort by (value desc, column asc); k is small. */

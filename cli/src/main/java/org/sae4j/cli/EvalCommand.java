@@ -1,0 +1,100 @@
+package org.sae4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.SourceConfig;
+import org.sae4j.dictionary.Sae;
+import org.sae4j.dictionary.SaeLensFormat;
+import org.sae4j.eval.EvalResult;
+import org.sae4j.eval.Evaluator;
+import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.Json;
+
+/** {@code sae4j eval}: evaluates a saved SAE on activations, prints a table and writes eval.json. */
+final class EvalCommand implements Command {
+    @Override
+    public String name() {
+        return "eval";
+    }
+
+    @Override
+    public String summary() {
+        return "evaluate a saved SAE: reconstruction, sparsity, and ground-truth recovery on synthetic data";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("sae").hasArg().argName("DIR").required()
+                .desc("SAE folder (SAELens v6 format)").build());
+        o.addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
+                .desc("activation file or folder (default: the synthetic source recorded in the SAE's cfg.json)")
+                .build());
+        o.addOption(Option.builder().longOpt("dataset").hasArg().argName("NAME")
+                .desc("HDF5 dataset path or safetensors tensor name").build());
+        o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("vectors to evaluate [200000]")
+                .build());
+        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("vectors per pass [4096]")
+                .build());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc("where to write eval.json"
+                + " [DIR/eval.json]").build());
+        return o;
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        Path dir = Path.of(line.getOptionValue("sae"));
+        Sae sae = SaeLensFormat.load(dir);
+        long tokens = positive(line, "tokens", 200_000);
+        int batch = (int) Math.min(positive(line, "batch-size", 4096), 1 << 20);
+        HeldOut heldOut = heldOut(line, sae);
+        EvalResult result;
+        try (ActivationSource source = heldOut.open()) {
+            result = Evaluator.evaluate(sae, source, tokens, batch, heldOut.groundTruth(), t -> { });
+        }
+        out.println("sae4j eval: " + dir + " on " + heldOut.description());
+        out.print(result.toTable());
+        Path target = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : dir.resolve("eval.json");
+        Json.write(target, result.toJson());
+        out.println("wrote " + target);
+        return Main.OK;
+    }
+
+    private static HeldOut heldOut(CommandLine line, Sae sae) {
+        if (line.hasOption("data")) {
+            return new HeldOut(new SourceConfig.Files(line.getOptionValue("data"), line.getOptionValue("dataset"),
+                    262_144, 0), 0, line.getOptionValue("data"));
+        }
+        Object recorded = sae.config().metadata().get("sae4j_source");
+        if (recorded == null) {
+            throw new BadInputException("--data is required: the SAE's cfg.json records no synthetic source");
+        }
+        JsonNode source = Json.mapper().valueToTree(recorded);
+        if (!source.path("type").asText().equals("synthetic")) {
+            throw new BadInputException("--data is required: the SAE was trained on " + source.path("path").asText());
+        }
+        SourceConfig config = TrainSettings.sourceConfig(source);
+        return HeldOut.of(config, Json.mapper().createObjectNode());
+    }
+
+    static long positive(CommandLine line, String flag, long fallback) {
+        if (!line.hasOption(flag)) {
+            return fallback;
+        }
+        try {
+            long v = Long.parseLong(line.getOptionValue(flag));
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BadInputException("--" + flag + ": expected a positive whole number, got '"
+                + line.getOptionValue(flag) + "'");
+    }
+}

@@ -1,0 +1,43 @@
+package org.sae4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.SourceConfig;
+import org.sae4j.activations.SyntheticSuperposition;
+
+/**
+ * Where a trained SAE is evaluated. Synthetic data: rows from far beyond anything trained on (position 2^40 of the
+ * same stream, so the same true features), with the ground truth. Files: {@code --eval-data} if given, else the
+ * training files in another shuffle order (said plainly in the description: not held out).
+ */
+record HeldOut(SourceConfig config, long startPosition, String description) {
+    static final long SYNTHETIC_HELD_OUT_POSITION = 1L << 40;
+
+    static HeldOut of(SourceConfig training, JsonNode run) {
+        if (training instanceof SourceConfig.Synthetic) {
+            return new HeldOut(training, SYNTHETIC_HELD_OUT_POSITION,
+                    "held-out synthetic vectors (rows from 2^40 on)");
+        }
+        SourceConfig.Files files = (SourceConfig.Files) training;
+        JsonNode evalData = run.path("eval_data");
+        if (!evalData.isNull() && !evalData.isMissingNode()) {
+            return new HeldOut(new SourceConfig.Files(evalData.asText(), files.dataset(), files.shuffleBufferRows(),
+                    files.seed()), 0, evalData.asText());
+        }
+        return new HeldOut(new SourceConfig.Files(files.path(), files.dataset(), files.shuffleBufferRows(),
+                files.seed() + 1), 0, files.path() + " (the training data: pass --eval-data for held-out data)");
+    }
+
+    ActivationSource open() throws IOException {
+        ActivationSource s = config.open();
+        s.seek(startPosition);
+        return s;
+    }
+
+    /** [nFeatures, dIn] true features of a synthetic source, else null. */
+    float[] groundTruth() {
+        return config instanceof SourceConfig.Synthetic synthetic
+                ? new SyntheticSuperposition(synthetic.config()).groundTruth() : null;
+    }
+}

@@ -1,0 +1,83 @@
+package org.sae4j.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.Sae;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.dictionary.SaeLensFormat;
+import org.sae4j.eval.FrequencyHistogram;
+import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.Json;
+
+/** {@code sae4j info DIR}: what a saved SAE is, from its files alone. */
+final class InfoCommand implements Command {
+    @Override
+    public String name() {
+        return "info";
+    }
+
+    @Override
+    public String summary() {
+        return "show a saved SAE: config, tensor shapes, decoder norms, firing frequencies";
+    }
+
+    @Override
+    public String positional() {
+        return "DIR";
+    }
+
+    @Override
+    public Options options() {
+        return new Options();
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
+        if (line.getArgList().size() != 1) {
+            throw new BadInputException("expected one SAE folder, got " + line.getArgList().size()
+                    + " arguments (usage: sae4j info DIR)");
+        }
+        Path dir = Path.of(line.getArgList().get(0));
+        Sae sae = SaeLensFormat.load(dir);
+        SaeConfig c = sae.config();
+        out.println("SAE " + dir);
+        out.printf(Locale.ROOT, "  architecture          %s%s%n", c.architecture().saelensName(),
+                c.architecture() instanceof Architecture.TopK t ? " (k = " + t.k() + ")" : "");
+        out.printf(Locale.ROOT, "  d_in × d_sae          %d × %d (%,d parameters)%n", c.dIn(), c.dSae(),
+                c.parameterCount());
+        out.printf(Locale.ROOT, "  apply_b_dec_to_input  %s%n", c.applyBDecToInput());
+        out.printf(Locale.ROOT, "  normalize_activations %s%n", c.normalizeActivations());
+        out.printf(Locale.ROOT, "  tensors               W_enc [%d, %d], b_enc [%d], W_dec [%d, %d], b_dec [%d]%n",
+                c.dIn(), c.dSae(), c.dSae(), c.dSae(), c.dIn(), c.dIn());
+        float[] norms = sae.decoderRowNorms();
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        double sum = 0;
+        for (float n : norms) {
+            min = Math.min(min, n);
+            max = Math.max(max, n);
+            sum += n;
+        }
+        out.printf(Locale.ROOT, "  decoder row norms     min %.4f  mean %.4f  max %.4f%n", min, sum / norms.length,
+                max);
+        float[] logFreq = SaeLensFormat.loadSparsity(dir, c.dSae());
+        if (logFreq != null) {
+            double[] freq = new double[logFreq.length];
+            int dead = 0;
+            for (int j = 0; j < freq.length; j++) {
+                freq[j] = logFreq[j] <= Math.log10(SaeLensFormat.SPARSITY_EPS) + 1e-3 ? 0 : Math.pow(10, logFreq[j]);
+                dead += freq[j] == 0 ? 1 : 0;
+            }
+            out.printf(Locale.ROOT, "  never fired           %d of %d latents (training window)%n", dead, c.dSae());
+            out.println("  log10 firing freq     " + FrequencyHistogram.of(freq).sparkline());
+        }
+        if (!c.metadata().isEmpty()) {
+            out.println("  metadata              " + Json.compactWriter().writeValueAsString(c.metadata()));
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,110 @@
+package org.sae4j.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+import org.sae4j.formats.BadInputException;
+
+/**
+ * {@code sae4j <command> [options]}. Exit codes: 0 success, 2 bad input (one line on stderr, no stack trace unless
+ * {@code --verbose}), 1 internal error.
+ */
+public final class Main {
+    public static final int OK = 0;
+    public static final int INTERNAL_ERROR = 1;
+    public static final int BAD_INPUT = 2;
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand()}) {
+            COMMANDS.put(c.name(), c);
+        }
+    }
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command in-process (the tests call this) and returns its exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            printCommands(args.length == 0 ? err : out);
+            return args.length == 0 ? BAD_INPUT : OK;
+        }
+        Command command = COMMANDS.get(args[0]);
+        if (command == null) {
+            err.println("sae4j: unknown command '" + args[0] + "'; commands: " + String.join(", ", COMMANDS.keySet()));
+            return BAD_INPUT;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        boolean verbose = Arrays.asList(rest).contains("--verbose");
+        Options options = withCommonOptions(command.options());
+        try {
+            CommandLine line = new DefaultParser().parse(options, rest);
+            if (line.hasOption("help")) {
+                printHelp(command, options, out);
+                return OK;
+            }
+            return command.run(line, out, err);
+        } catch (ParseException e) {
+            err.println("sae4j " + command.name() + ": " + e.getMessage() + " (see sae4j " + command.name()
+                    + " --help)");
+            return BAD_INPUT;
+        } catch (BadInputException e) {
+            err.println("sae4j " + command.name() + ": " + oneLine(e.getMessage()));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return BAD_INPUT;
+        } catch (Exception | Error e) {
+            err.println("sae4j " + command.name() + ": internal error: " + e.getClass().getSimpleName() + ": "
+                    + oneLine(String.valueOf(e.getMessage()))
+                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return INTERNAL_ERROR;
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    private static Options withCommonOptions(Options options) {
+        options.addOption(Option.builder().longOpt("help").desc("show this help").build());
+        options.addOption(Option.builder().longOpt("verbose").desc("print stack traces of errors").build());
+        return options;
+    }
+
+    private static void printCommands(PrintStream out) {
+        out.println("usage: sae4j <command> [options]    (sae4j <command> --help for its options)");
+        out.println();
+        for (Command c : COMMANDS.values()) {
+            out.printf("  %-10s %s%n", c.name(), c.summary());
+        }
+    }
+
+    private static void printHelp(Command command, Options options, PrintStream out) {
+        HelpFormatter help = new HelpFormatter();
+        help.setWidth(110);
+        help.setOptionComparator(null);
+        PrintWriter w = new PrintWriter(out);
+        String usage = "sae4j " + command.name() + " [options]"
+                + (command.positional().isEmpty() ? "" : " " + command.positional());
+        help.printHelp(w, 110, usage, command.summary(), options, 2, 2, "");
+        w.flush();
+    }
+}

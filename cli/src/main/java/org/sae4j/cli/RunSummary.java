@@ -1,0 +1,42 @@
+package org.sae4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.sae4j.eval.EvalResult;
+import org.sae4j.formats.AtomicFiles;
+import org.sae4j.formats.Json;
+import org.sae4j.trainer.TrainResult;
+
+/** The README.md of an output folder: what was trained, on what, how well, and what each file is. */
+final class RunSummary {
+    private RunSummary() {
+    }
+
+    static void write(Path dir, JsonNode settings, TrainResult result, EvalResult eval, String evaluatedOn)
+            throws IOException {
+        JsonNode sae = settings.get("sae");
+        StringBuilder s = new StringBuilder();
+        s.append("# sae4j run\n\n");
+        s.append(String.format(Locale.ROOT, "A %s sparse autoencoder trained by sae4j %s on %,d activation vectors"
+                        + " (%,d steps, %.1f s in the last session).%n%n", sae.path("architecture").asText(),
+                Version.get(), result.tokens(), result.steps(), result.seconds()));
+        s.append(String.format(Locale.ROOT, "- d_in %d, d_sae %d%s%n", result.sae().config().dIn(),
+                result.sae().config().dSae(), sae.path("architecture").asText().equals("topk")
+                        ? ", k " + sae.path("k").asInt() : ""));
+        s.append("- source: ").append(Json.compactWriter().writeValueAsString(settings.get("source"))).append('\n');
+        s.append("\n## Evaluation on ").append(evaluatedOn).append("\n\n```\n").append(eval.toTable())
+                .append("```\n\n");
+        s.append("""
+                ## Files
+                - `cfg.json`, `sae_weights.safetensors`, `sparsity.safetensors`: the SAE in SAELens v6 format
+                  (`SAE.load_from_disk` in SAELens opens it); input normalisation is folded into the weights.
+                - `run.json`: every setting of the run; `sae4j train --config run.json` repeats it.
+                - `metrics.jsonl`: training metrics, one line per logged interval.
+                - `eval.json`: the evaluation above, in full.
+                - `checkpoints/`: resumable state (`sae4j train --config run.json --resume`).
+                """);
+        AtomicFiles.writeString(dir.resolve("README.md"), s.toString());
+    }
+}

@@ -1,0 +1,112 @@
+package org.sae4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.SourceConfig;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.eval.EvalResult;
+import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.Json;
+import org.sae4j.trainer.TrainConfig;
+import org.sae4j.trainer.TrainResult;
+import org.sae4j.trainer.Trainer;
+
+/** {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data. */
+final class TrainCommand implements Command {
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train an SAE (default: TopK on synthetic superposition with known features)";
+    }
+
+    @Override
+    public Options options() {
+        return TrainSettings.options();
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out, PrintStream err) throws IOException {
+        ObjectNode settings = TrainSettings.resolve(line);
+        boolean resume = line.hasOption("resume");
+        Path outDir = outputFolder(settings, resume);
+        SourceConfig sourceConfig = TrainSettings.sourceConfig(settings.get("source"));
+        TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
+        try (ActivationSource source = sourceConfig.open()) {
+            SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
+                    metadata(settings, trainConfig));
+            ObjectNode identity = settings.deepCopy();
+            identity.remove("run");
+            ((ObjectNode) settings.get("run")).put("out", outDir.toString());
+            out.println("sae4j train: resolved settings");
+            out.println(Json.mapper().writeValueAsString(settings));
+            Files.createDirectories(outDir);
+            Json.write(outDir.resolve("run.json"), settings);
+
+            TrainResult result;
+            try (ProgressDisplay progress = new ProgressDisplay(err)) {
+                result = new Trainer(saeConfig, trainConfig, source, outDir, identity, progress).fit(resume);
+            }
+            out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
+                    result.tokens(), result.seconds(), outDir);
+
+            HeldOut heldOut = HeldOut.of(sourceConfig, settings.get("run"));
+            long evalTokens = settings.get("run").path("eval_tokens").asLong();
+            EvalResult eval;
+            try (ActivationSource evalSource = heldOut.open()) {
+                eval = org.sae4j.eval.Evaluator.evaluate(result.sae(), evalSource, evalTokens,
+                        trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
+            }
+            out.println("evaluation on " + heldOut.description() + ":");
+            out.print(eval.toTable());
+            Json.write(outDir.resolve("eval.json"), eval.toJson());
+            RunSummary.write(outDir, settings, result, eval, heldOut.description());
+            return Main.OK;
+        }
+    }
+
+    private static Path outputFolder(ObjectNode settings, boolean resume) throws IOException {
+        JsonNode out = settings.get("run").get("out");
+        Path dir = out.isNull()
+                ? Path.of("runs", "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                : Path.of(out.asText());
+        boolean hasRun = Files.exists(dir.resolve("run.json")) || Files.exists(dir.resolve("checkpoints"));
+        if (resume && !hasRun) {
+            throw new BadInputException("--resume: " + dir + " holds no run to resume (give its folder with --out)");
+        }
+        if (!resume && hasRun) {
+            throw new BadInputException(dir + " already holds a run; add --resume to continue it, or choose another"
+                    + " --out");
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new BadInputException("--out: " + dir + " is a file, not a folder");
+        }
+        return dir;
+    }
+
+    /** Provenance saved in cfg.json's metadata, as SAELens does (plus sae4j's own source record). */
+    private static Map<String, Object> metadata(ObjectNode settings, TrainConfig train) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        JsonNode source = settings.get("source");
+        m.put("sae_lens_training_version", "sae4j " + Version.get());
+        m.put("dataset_path", source.path("type").asText().equals("synthetic") ? "synthetic"
+                : source.path("path").asText());
+        m.put("training_tokens", train.totalTokens());
+        m.put("sae4j_source", Json.mapper().convertValue(source, Map.class));
+        return m;
+    }
+}

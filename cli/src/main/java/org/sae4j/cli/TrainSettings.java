@@ -1,0 +1,271 @@
+package org.sae4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.sae4j.activations.SourceConfig;
+import org.sae4j.activations.SyntheticConfig;
+import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.Json;
+import org.sae4j.trainer.TrainConfig;
+
+/**
+ * The settings of a training run, resolved in three layers: the embedded defaults, then a JSON file given with
+ * {@code --config} (same layout as the run.json a run writes), then flags. Settings are JSON of four sections, each
+ * flag naming one key (kebab-case of the key): {@code sae}, {@code source}, {@code train} (identity of the run: a
+ * resume must match them) and {@code run} (where outputs go; free to change between resumes).
+ */
+final class TrainSettings {
+    /** Record ↔ JSON with the snake_case keys of SAELens-style config files. */
+    static final ObjectMapper SNAKE = Json.mapper().copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+
+    record Flag(String name, String section, String key, String help) {
+    }
+
+    static final List<Flag> FLAGS = List.of(
+            new Flag("architecture", "sae", "architecture", "topk or standard (ReLU + decoder-norm-weighted L1)"),
+            new Flag("d-sae", "sae", "d_sae", "number of latents (0: expansion-factor × d_in)"),
+            new Flag("expansion-factor", "sae", "expansion_factor", "d_sae / d_in when --d-sae is 0"),
+            new Flag("k", "sae", "k", "TopK: active latents per token"),
+            new Flag("apply-b-dec-to-input", "sae", "apply_b_dec_to_input", "encoder sees x − b_dec (true/false)"),
+
+            new Flag("source", "source", "type", "synthetic or files (files is implied by --data)"),
+            new Flag("data", "source", "path", "activation file or folder: .h5/.hdf5, .npy, .safetensors"),
+            new Flag("dataset", "source", "dataset", "HDF5 dataset path or safetensors tensor name"),
+            new Flag("shuffle-buffer-rows", "source", "shuffle_buffer_rows", "rows shuffled together (files)"),
+            new Flag("source-seed", "source", "seed", "seed of the data: synthetic features and rows, or shuffle"),
+            new Flag("d-in", "source", "d_in", "synthetic: dimension of the vectors"),
+            new Flag("n-features", "source", "n_features", "synthetic: number of true features"),
+            new Flag("mean-active", "source", "mean_active", "synthetic: expected active features per vector"),
+            new Flag("alpha", "source", "alpha", "synthetic: power-law exponent of feature frequencies"),
+            new Flag("min-magnitude", "source", "min_magnitude", "synthetic: smallest feature magnitude"),
+            new Flag("max-magnitude", "source", "max_magnitude", "synthetic: largest feature magnitude"),
+            new Flag("groups", "source", "groups", "synthetic: correlated feature groups"),
+            new Flag("group-size", "source", "group_size", "synthetic: features per correlated group"),
+            new Flag("group-probability", "source", "group_probability", "synthetic: chance a group co-fires"),
+            new Flag("noise-std", "source", "noise_std", "synthetic: isotropic Gaussian noise"),
+
+            new Flag("total-tokens", "train", "total_tokens", "activation vectors to train on"),
+            new Flag("batch-size", "train", "batch_size", "vectors per step"),
+            new Flag("lr", "train", "lr", "Adam's peak learning rate"),
+            new Flag("adam-beta1", "train", "adam_beta1", "Adam β1"),
+            new Flag("adam-beta2", "train", "adam_beta2", "Adam β2"),
+            new Flag("adam-epsilon", "train", "adam_epsilon", "Adam ε"),
+            new Flag("lr-warmup-steps", "train", "lr_warmup_steps", "linear learning-rate warm-up"),
+            new Flag("lr-decay-fraction", "train", "lr_decay_fraction", "final fraction of steps decaying lr to 0"),
+            new Flag("l1-coefficient", "train", "l1_coefficient", "standard: L1 weight λ"),
+            new Flag("l1-warmup-steps", "train", "l1_warmup_steps", "standard: λ ramps up over these steps"),
+            new Flag("aux-k-coefficient", "train", "aux_k_coefficient", "TopK: AuxK loss weight"),
+            new Flag("k-aux", "train", "k_aux", "TopK: latents in AuxK (0: d_in/2)"),
+            new Flag("dead-tokens-threshold", "train", "dead_tokens_threshold", "tokens without firing = dead"),
+            new Flag("normalize-activations", "train", "normalize_activations", "scale inputs to E‖x‖=√d_in"),
+            new Flag("init-sample-rows", "train", "init_sample_rows", "rows for input scale and b_dec init"),
+            new Flag("checkpoint-every-steps", "train", "checkpoint_every_steps", "resumable checkpoint interval"),
+            new Flag("log-every-steps", "train", "log_every_steps", "metrics.jsonl interval"),
+            new Flag("seed", "train", "seed", "seed of the SAE's initialisation"),
+
+            new Flag("out", "run", "out", "output folder (default: runs/train-<time>)"),
+            new Flag("eval-tokens", "run", "eval_tokens", "held-out vectors evaluated after training"),
+            new Flag("eval-data", "run", "eval_data", "held-out activation file (default: the training data)"));
+
+    private TrainSettings() {
+    }
+
+    /** The embedded defaults: a TopK SAE on synthetic superposition that finishes in a few minutes on 2 cores. */
+    static ObjectNode defaults() {
+        ObjectNode root = Json.mapper().createObjectNode();
+        ObjectNode sae = root.putObject("sae");
+        sae.put("architecture", "topk");
+        sae.put("d_sae", 0);
+        sae.put("expansion_factor", 16);
+        sae.put("k", 8);
+        sae.put("apply_b_dec_to_input", true);
+        ObjectNode source = root.putObject("source");
+        source.put("type", "synthetic");
+        source.setAll((ObjectNode) SNAKE.valueToTree(SyntheticConfig.defaults()));
+        source.putNull("path");
+        source.putNull("dataset");
+        source.put("shuffle_buffer_rows", 262_144);
+        root.set("train", SNAKE.valueToTree(TrainConfig.defaults()));
+        ObjectNode run = root.putObject("run");
+        run.putNull("out");
+        run.put("eval_tokens", 200_000);
+        run.putNull("eval_data");
+        return root;
+    }
+
+    static Options options() {
+        Options options = new Options();
+        options.addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                .desc("JSON settings (layout of a run's run.json); flags override it").build());
+        options.addOption(Option.builder().longOpt("resume")
+                .desc("continue the run in --out from its latest checkpoint").build());
+        ObjectNode d = defaults();
+        for (Flag f : FLAGS) {
+            JsonNode def = d.path(f.section()).path(f.key());
+            String shown = def.isNull() || def.isMissingNode() ? "" : " [" + def.asText() + "]";
+            options.addOption(Option.builder().longOpt(f.name()).hasArg().argName(argName(def))
+                    .desc(f.help() + shown).build());
+        }
+        return options;
+    }
+
+    private static String argName(JsonNode def) {
+        return def.isIntegralNumber() ? "N" : def.isNumber() ? "X" : def.isBoolean() ? "BOOL" : "VALUE";
+    }
+
+    /** Defaults, then --config, then flags; the source section is pruned to the keys of its type. */
+    static ObjectNode resolve(CommandLine line) {
+        ObjectNode settings = defaults();
+        if (line.hasOption("config")) {
+            Path file = Path.of(line.getOptionValue("config"));
+            overlay(settings, Json.readTree(file), file.toString());
+        }
+        for (Flag f : FLAGS) {
+            if (line.hasOption(f.name())) {
+                ObjectNode section = (ObjectNode) settings.get(f.section());
+                section.set(f.key(), parse("--" + f.name(), line.getOptionValue(f.name()), section.get(f.key())));
+            }
+        }
+        ObjectNode source = (ObjectNode) settings.get("source");
+        if (line.hasOption("data") && !line.hasOption("source")) {
+            source.put("type", "files");
+        }
+        pruneSource(source);
+        return settings;
+    }
+
+    private static void overlay(ObjectNode settings, JsonNode file, String where) {
+        if (!file.isObject()) {
+            throw new BadInputException(where + ": expected a JSON object with sections sae, source, train, run");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = file.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> section = it.next();
+            JsonNode target = settings.get(section.getKey());
+            if (target == null || !section.getValue().isObject()) {
+                throw new BadInputException(where + ": unknown section '" + section.getKey()
+                        + "' (expected sae, source, train, run)");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> kv = section.getValue().fields(); kv.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = kv.next();
+                if (!target.has(e.getKey())) {
+                    throw new BadInputException(where + ": unknown setting '" + section.getKey() + "." + e.getKey()
+                            + "'");
+                }
+                ((ObjectNode) target).set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static JsonNode parse(String flag, String value, JsonNode def) {
+        try {
+            if (def != null && def.isIntegralNumber()) {
+                return Json.mapper().getNodeFactory().numberNode(Long.parseLong(value.replace("_", "")));
+            }
+            if (def != null && def.isNumber()) {
+                return Json.mapper().getNodeFactory().numberNode(Double.parseDouble(value));
+            }
+        } catch (NumberFormatException e) {
+            throw new BadInputException(flag + ": expected a number, got '" + value + "'");
+        }
+        if (def != null && def.isBoolean()) {
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new BadInputException(flag + ": expected true or false, got '" + value + "'");
+            }
+            return Json.mapper().getNodeFactory().booleanNode(Boolean.parseBoolean(value));
+        }
+        return Json.mapper().getNodeFactory().textNode(value);
+    }
+
+    private static final List<String> FILE_KEYS = List.of("type", "path", "dataset", "shuffle_buffer_rows", "seed");
+
+    private static void pruneSource(ObjectNode source) {
+        String type = source.path("type").asText();
+        List<String> keep = switch (type) {
+            case "synthetic" -> {
+                List<String> k = new java.util.ArrayList<>(List.of("type"));
+                SNAKE.valueToTree(SyntheticConfig.defaults()).fieldNames().forEachRemaining(k::add);
+                yield k;
+            }
+            case "files" -> FILE_KEYS;
+            default -> throw new BadInputException("--source: unknown source '" + type + "' (synthetic or files)");
+        };
+        source.retain(keep);
+    }
+
+    /** The source section as a record. */
+    static SourceConfig sourceConfig(JsonNode source) {
+        ObjectNode fields = source.deepCopy();
+        String type = fields.remove("type").asText();
+        if (type.equals("synthetic")) {
+            return new SourceConfig.Synthetic(bind(fields, SyntheticConfig.class, "source"));
+        }
+        if (fields.path("path").isNull()) {
+            throw new BadInputException("--data is required for a files source");
+        }
+        try {
+            return new SourceConfig.Files(fields.path("path").asText(),
+                    fields.path("dataset").isNull() ? null : fields.path("dataset").asText(),
+                    fields.path("shuffle_buffer_rows").asInt(), fields.path("seed").asLong());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("source: " + e.getMessage());
+        }
+    }
+
+    static TrainConfig trainConfig(JsonNode train) {
+        return bind(train, TrainConfig.class, "train");
+    }
+
+    static SaeConfig saeConfig(JsonNode sae, int dIn, Map<String, Object> metadata) {
+        String name = sae.path("architecture").asText();
+        int k = sae.path("k").asInt();
+        Architecture architecture = switch (name) {
+            case "topk" -> {
+                if (k < 1) {
+                    throw new BadInputException("--k must be at least 1, got " + k);
+                }
+                yield new Architecture.TopK(k);
+            }
+            case "standard" -> new Architecture.Standard();
+            default -> throw new BadInputException("--architecture: unknown architecture '" + name
+                    + "' (topk or standard)");
+        };
+        long dSae = sae.path("d_sae").asLong();
+        if (dSae == 0) {
+            dSae = sae.path("expansion_factor").asLong() * dIn;
+        }
+        if (dSae < 1 || dSae > Integer.MAX_VALUE / Math.max(1, dIn)) {
+            throw new BadInputException("d_sae must be positive and d_sae × d_in must fit in memory, got " + dSae);
+        }
+        try {
+            return new SaeConfig(dIn, (int) dSae, architecture, sae.path("apply_b_dec_to_input").asBoolean(),
+                    "none", new LinkedHashMap<>(metadata));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("sae: " + e.getMessage());
+        }
+    }
+
+    private static <T> T bind(JsonNode node, Class<T> type, String section) {
+        try {
+            return SNAKE.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String message = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
+            throw new BadInputException(section + ": " + message);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(section + ": " + e.getOriginalMessage());
+        }
+    }
+}

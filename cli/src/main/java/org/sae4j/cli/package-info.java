@@ -1,0 +1,6 @@
+/**
+ * The {@code sae4j} command line: one class per command, the settings resolver (defaults, then a JSON config file,
+ * then flags), progress display, and {@link org.sae4j.cli.Main}, which maps errors to exit codes (0 success, 2 bad
+ * input with one clear line, 1 internal error).
+ */
+package org.sae4j.cli;
