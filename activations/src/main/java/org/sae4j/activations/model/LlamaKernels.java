@@ -1,5 +1,7 @@
 package org.sae4j.activations.model;
 
+import java.util.Arrays;
+
 /**
  * The per-row stages of the Llama forward pass as plain loops over row-major {@code float[]}, written to match
  * llama2.c's {@code run.c} operation for operation (float accumulation in the same order), which is what lets greedy
@@ -65,48 +67,58 @@ final class LlamaKernels {
     }
 
     /**
-     * Causal grouped-query attention for one sequence occupying rows {@code [first, first+len)}: query head h reads
-     * key/value head {@code h / (nHeads/nKvHeads)}, scores scaled by 1/sqrt(headSize).
+     * Causal attention of query head {@code h} over one sequence occupying rows {@code [first, first+len)}; the head
+     * reads key/value head {@code h / (nHeads/nKvHeads)}, scores scaled by 1/sqrt(headSize). Each score and output
+     * sum is accumulated in llama2.c's order; the keys are transposed to [hs, len] first so that the loop over key
+     * positions is innermost, independent per position, and vectorizes (a dot product of 8 is a latency chain).
      *
-     * @param q      [rows, nHeads·hs]
-     * @param k      [rows, kvDim]
-     * @param v      [rows, kvDim]
-     * @param out    [rows, nHeads·hs], written for this sequence's rows
-     * @param scores scratch of at least {@code len}
+     * @param q   [rows, nHeads·hs]
+     * @param k   [rows, kvDim]
+     * @param v   [rows, kvDim]
+     * @param out [rows, nHeads·hs], written for this head and sequence
      */
-    static void attention(float[] q, float[] k, float[] v, float[] out, int first, int len, LlamaConfig c,
-                          float[] scores) {
+    static void attentionHead(float[] q, float[] k, float[] v, float[] out, int first, int len, int h,
+                              LlamaConfig c) {
         int dim = c.dim();
         int kvDim = c.kvDim();
         int hs = c.headSize();
-        int group = c.queriesPerKvHead();
+        int kvo = (h / c.queriesPerKvHead()) * hs;
         float scale = (float) Math.sqrt(hs);
+        float[] kt = new float[hs * len]; // [hs, len] this head's keys, transposed
+        float[] vh = new float[len * hs]; // [len, hs] this head's values
+        float[] scores = new float[len];  // [len] attention weights of one query
+        float[] acc = new float[hs];      // [hs] output of one query (a local array keeps it out of `out`'s way)
+        for (int j = 0; j < len; j++) {
+            int ko = (first + j) * kvDim + kvo;
+            for (int i = 0; i < hs; i++) {
+                kt[i * len + j] = k[ko + i];
+                vh[j * hs + i] = v[ko + i];
+            }
+        }
         for (int t = 0; t < len; t++) {
-            int row = first + t;
-            for (int h = 0; h < c.nHeads(); h++) {
-                int qo = row * dim + h * hs;
-                int kvo = (h / group) * hs;
-                for (int j = 0; j <= t; j++) {
-                    int ko = (first + j) * kvDim + kvo;
-                    float s = 0f;
-                    for (int i = 0; i < hs; i++) {
-                        s += q[qo + i] * k[ko + i];
-                    }
-                    scores[j] = s / scale;
-                }
-                softmax(scores, t + 1);
-                int oo = row * dim + h * hs;
-                for (int i = 0; i < hs; i++) {
-                    out[oo + i] = 0f;
-                }
-                for (int j = 0; j <= t; j++) {
-                    int vo = (first + j) * kvDim + kvo;
-                    float a = scores[j];
-                    for (int i = 0; i < hs; i++) {
-                        out[oo + i] += a * v[vo + i];
-                    }
+            int qo = (first + t) * dim + h * hs;
+            int n = t + 1;
+            Arrays.fill(scores, 0, n, 0f);
+            for (int i = 0; i < hs; i++) {
+                float qi = q[qo + i];
+                int row = i * len;
+                for (int j = 0; j < n; j++) {
+                    scores[j] += qi * kt[row + j];
                 }
             }
+            for (int j = 0; j < n; j++) {
+                scores[j] /= scale;
+            }
+            softmax(scores, n);
+            Arrays.fill(acc, 0f);
+            for (int j = 0; j < n; j++) {
+                float a = scores[j];
+                int vo = j * hs;
+                for (int i = 0; i < hs; i++) {
+                    acc[i] += a * vh[vo + i];
+                }
+            }
+            System.arraycopy(acc, 0, out, qo, hs);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -133,9 +134,12 @@ public final class LlamaModel {
             LlamaKernels.rope(b.qs, r * dim, dim, hs, pos, ropeCos, ropeSin);
             LlamaKernels.rope(b.ks, r * kvDim, kvDim, hs, pos, ropeCos, ropeSin);
         }
-        for (int s = 0; s < batch.size(); s++) {
-            LlamaKernels.attention(b.qs, b.ks, b.vs, b.hs, batch.offset(s), batch.length(s), config, b.scores);
-        }
+        // Independent per (sequence, head); the BLAS threads are idle meanwhile, so use the cores here.
+        int heads = config.nHeads();
+        IntStream.range(0, batch.size() * heads).parallel().forEach(task -> {
+            int s = task / heads;
+            LlamaKernels.attentionHead(b.qs, b.ks, b.vs, b.hs, batch.offset(s), batch.length(s), task % heads, config);
+        });
         b.hf.put(0, b.hs, 0, rows * dim);
         Nd4j.gemm(b.h, w.wo(), b.o, false, true, 1.0, 0.0); // [rows, dim]
     }
@@ -226,7 +230,6 @@ public final class LlamaModel {
         final float[] vs; // [rows, kvDim]
         final float[] gs; // [rows, hidden]
         final float[] us; // [rows, hidden]
-        final float[] scores; // [seqLen] attention weights of one query
 
         Buffers(LlamaConfig c, int rows) {
             this.rows = rows;
@@ -252,7 +255,6 @@ public final class LlamaModel {
             vs = new float[rows * c.kvDim()];
             gs = new float[rows * c.hiddenDim()];
             us = new float[rows * c.hiddenDim()];
-            scores = new float[c.seqLen()];
         }
     }
 
