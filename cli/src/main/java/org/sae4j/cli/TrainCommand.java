@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -16,6 +17,7 @@ import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.eval.EvalResult;
+import org.sae4j.eval.Evaluator;
 import org.sae4j.formats.BadInputException;
 import org.sae4j.formats.Json;
 import org.sae4j.trainer.TrainConfig;
@@ -54,13 +56,7 @@ final class TrainCommand implements Command {
             ((ObjectNode) settings.get("run")).put("out", outDir.toString());
             out.println("sae4j train: resolved settings");
             out.println(Json.mapper().writeValueAsString(settings));
-            Files.createDirectories(outDir);
-            Json.write(outDir.resolve("run.json"), settings);
-
-            TrainResult result;
-            try (ProgressDisplay progress = new ProgressDisplay(err)) {
-                result = new Trainer(saeConfig, trainConfig, source, outDir, identity, progress).fit(resume);
-            }
+            TrainResult result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
             out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
                     result.tokens(), result.seconds(), outDir);
 
@@ -68,7 +64,7 @@ final class TrainCommand implements Command {
             long evalTokens = settings.get("run").path("eval_tokens").asLong();
             EvalResult eval;
             try (ActivationSource evalSource = heldOut.open()) {
-                eval = org.sae4j.eval.Evaluator.evaluate(result.sae(), evalSource, evalTokens,
+                eval = Evaluator.evaluate(result.sae(), evalSource, evalTokens,
                         trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
             }
             out.println("evaluation on " + heldOut.description() + ":");
@@ -76,6 +72,34 @@ final class TrainCommand implements Command {
             Json.write(outDir.resolve("eval.json"), eval.toJson());
             RunSummary.write(outDir, settings, result, eval, heldOut.description());
             return Main.OK;
+        }
+    }
+
+    /**
+     * Runs the trainer. A run that fails before its first checkpoint leaves nothing behind in a folder this call
+     * created (a half-made folder would block the next attempt); a later failure keeps the folder for --resume.
+     */
+    private static TrainResult train(SaeConfig saeConfig, TrainConfig trainConfig, ActivationSource source,
+                                     Path outDir, ObjectNode settings, ObjectNode identity, boolean resume,
+                                     PrintStream err) throws IOException {
+        boolean fresh = !Files.exists(outDir);
+        try (ProgressDisplay progress = new ProgressDisplay(err)) {
+            Files.createDirectories(outDir);
+            Json.write(outDir.resolve("run.json"), settings);
+            return new Trainer(saeConfig, trainConfig, source, outDir, identity, progress).fit(resume);
+        } catch (IOException | RuntimeException | Error e) {
+            if (fresh && !Trainer.hasCheckpoint(outDir)) {
+                deleteTree(outDir);
+            }
+            throw e;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

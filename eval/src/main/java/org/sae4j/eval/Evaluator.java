@@ -5,6 +5,7 @@ import org.sae4j.activations.ActivationSource;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.formats.BadInputException;
 
 /** Runs a saved SAE over held-out activations and computes {@link EvalResult}. */
 public final class Evaluator {
@@ -26,7 +27,7 @@ public final class Evaluator {
                                       float[] groundTruth, Progress progress) throws IOException {
         int dIn = sae.config().dIn();
         if (source.dIn() != dIn) {
-            throw new org.sae4j.formats.BadInputException("the source's vectors have d_in = " + source.dIn()
+            throw new BadInputException("the source's vectors have d_in = " + source.dIn()
                     + " but the SAE has d_in = " + dIn);
         }
         ReconstructionStats stats = new ReconstructionStats(dIn, sae.config().dSae());
@@ -63,7 +64,7 @@ public final class Evaluator {
     private static void requireFinite(float[] x, int dIn, long firstRow) {
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                throw new org.sae4j.formats.BadInputException("activation row " + (firstRow + i / dIn) + " holds "
+                throw new BadInputException("activation row " + (firstRow + i / dIn) + " holds "
                         + x[i] + " at column " + (i % dIn));
             }
         }

@@ -215,6 +215,11 @@ public final class Trainer {
 
     // ---- checkpoints ----
 
+    /** Whether {@code outDir} holds a complete checkpoint that {@code fit(true)} would resume from. */
+    public static boolean hasCheckpoint(Path outDir) throws IOException {
+        return Checkpoint.latest(outDir).isPresent();
+    }
+
     private Checkpoint checkpoint() {
         return new Checkpoint(step, tokensSeen, source.position(), inputScale, Nio.get(sae.params().flat()),
                 Nio.get(adam.state()), dead.counters().clone(), firingCounts.clone(), firingWindowTokens,
