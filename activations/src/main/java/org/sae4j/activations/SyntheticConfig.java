@@ -48,9 +48,13 @@ public record SyntheticConfig(
         }
     }
 
-    /** The default of {@code sae4j train}: 512 features in 64 dimensions, ~4 active per row, mildly power-law. */
+    /**
+     * The default of {@code sae4j train}: 512 features in 128 dimensions (4× superposition), ~4 active per row,
+     * mildly power-law. In 64 dimensions the same features interfere so much that no linear encoder gets the
+     * explained variance past ~0.87 even with the true features found (MMCS 0.99); at 128 it reaches ~0.94.
+     */
     public static SyntheticConfig defaults() {
-        return new SyntheticConfig(64, 512, 4.0, 0.5, 0.5, 1.5, 0, 0, 0.0, 0.0, 42);
+        return new SyntheticConfig(128, 512, 4.0, 0.5, 0.5, 1.5, 0, 0, 0.0, 0.0, 42);
     }
 
     /** p_i ∝ (i+1)^−alpha with Σ p_i = meanActive. */

@@ -89,7 +89,7 @@ final class TrainSettings {
         ObjectNode sae = root.putObject("sae");
         sae.put("architecture", "topk");
         sae.put("d_sae", 0);
-        sae.put("expansion_factor", 16);
+        sae.put("expansion_factor", 8);
         sae.put("k", 8);
         sae.put("apply_b_dec_to_input", true);
         ObjectNode source = root.putObject("source");

@@ -63,8 +63,12 @@ public record TrainConfig(
         }
     }
 
+    /**
+     * Sized for the embedded default run (a few minutes on 2 cores). For a wide SAE on real activations, more tokens
+     * (10⁸ and up) and a lower lr (SAELens uses 3e-4 to 5e-5 as d_sae grows) are the usual starting point.
+     */
     public static TrainConfig defaults() {
-        return new TrainConfig(20_000_000L, 4096, 4e-4, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
+        return new TrainConfig(3_000_000L, 4096, 3e-3, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
                 10_000_000L, true, 65_536, 1000, 50, 1);
     }
 
