@@ -194,8 +194,8 @@ public final class SparsifyFormat {
                     cfg.set(e.getKey(), e.getValue());
                 }
             }
-            if (latents(cfg, c.dIn(), null) != c.dSae()) {
-                cfg.put("num_latents", c.dSae());
+            if (latentsOrMinusOne(cfg, c.dIn()) != c.dSae()) {
+                cfg.put("num_latents", c.dSae()); // the kept fields no longer describe this SAE's width
             }
         }
         cfg.put("d_in", c.dIn());
@@ -208,16 +208,28 @@ public final class SparsifyFormat {
         if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.canConvertToInt() && n.asInt() >= 0)) {
             throw new BadInputException(file + ": 'num_latents' must be a whole number ≥ 0, got " + n);
         }
-        if (n != null && !n.isNull() && n.asInt() > 0) {
-            return n.asInt();
+        int latents = latentsOrMinusOne(cfg, dIn);
+        if (latents < 0) {
+            throw new BadInputException(file + ": num_latents is 0, so 'expansion_factor' must be a positive"
+                    + " integer with d_in × expansion_factor below 2^31, got " + cfg.get("expansion_factor"));
+        }
+        return latents;
+    }
+
+    /** {@link #latents}, or −1 when the fields do not give a valid width. */
+    private static int latentsOrMinusOne(JsonNode cfg, int dIn) {
+        JsonNode n = cfg.get("num_latents");
+        if (n != null && !n.isNull()) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+                return -1;
+            }
+            if (n.asInt() > 0) {
+                return n.asInt();
+            }
         }
         JsonNode e = cfg.get("expansion_factor");
         long factor = e == null ? 32 : e.isIntegralNumber() && e.canConvertToInt() && e.asInt() > 0 ? e.asInt() : -1;
-        if (factor < 1 || factor * dIn > Integer.MAX_VALUE) {
-            throw new BadInputException(file + ": num_latents is 0, so 'expansion_factor' must be a positive"
-                    + " integer with d_in × expansion_factor below 2^31, got " + e);
-        }
-        return (int) (factor * dIn);
+        return factor < 1 || factor * dIn > Integer.MAX_VALUE ? -1 : (int) (factor * dIn);
     }
 
     /** The cfg.json fields kept for the way back, and the run's model, dataset and hookpoint when it has them. */

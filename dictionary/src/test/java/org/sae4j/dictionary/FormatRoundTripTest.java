@@ -124,6 +124,19 @@ class FormatRoundTripTest {
     }
 
     @Test
+    void keptSparsifyFieldsThatNoLongerFitAreCorrected() throws IOException {
+        Map<String, Object> kept = Map.of("expansion_factor", 2, "num_latents", 0, "normalize_decoder", false,
+                "multi_topk", true);
+        SaeConfig config = new SaeConfig(D_IN, D_SAE, new Architecture.TopK(2), true, "none",
+                Map.of(SparsifyFormat.CFG_METADATA, kept));
+        SparsifyFormat.save(Sae.initialize(config, 2), DType.F32, tmp);
+        JsonNode cfg = Json.readTree(tmp.resolve("cfg.json"));
+        assertEquals(D_SAE, cfg.get("num_latents").asInt(), "2 × d_in is not d_sae, so num_latents says it");
+        assertTrue(cfg.get("multi_topk").asBoolean(), "training-only fields are kept");
+        assertEquals(D_SAE, SparsifyFormat.read(tmp).sae().config().dSae());
+    }
+
+    @Test
     void sparsifyTakesOnlyWhatItCanExpress() {
         Sae standard = Sae.initialize(SaeConfig.of(D_IN, D_SAE, new Architecture.Standard()), 1);
         BadInputException e = assertThrows(BadInputException.class,
