@@ -9,7 +9,7 @@ import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.dictionary.Sae;
-import org.sae4j.dictionary.SaeLensFormat;
+import org.sae4j.dictionary.LoadedSae;
 import org.sae4j.eval.EvalResult;
 import org.sae4j.eval.Evaluator;
 import org.sae4j.formats.BadInputException;
@@ -31,7 +31,8 @@ final class EvalCommand implements Command {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("sae").hasArg().argName("DIR").required()
-                .desc("SAE folder (SAELens v6 format)").build());
+                .desc("SAE folder: SAELens or sparsify, told apart by its files").build());
+        o.addOption(SaeOptions.hookpoint());
         o.addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
                 .desc("activation file or folder (default: the synthetic source recorded in the SAE's cfg.json)")
                 .build());
@@ -48,8 +49,9 @@ final class EvalCommand implements Command {
 
     @Override
     public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
-        Path dir = Path.of(line.getOptionValue("sae"));
-        Sae sae = SaeLensFormat.load(dir);
+        LoadedSae loaded = SaeOptions.load(Path.of(line.getOptionValue("sae")), line);
+        Path dir = loaded.dir();
+        Sae sae = loaded.sae();
         long tokens = positive(line, "tokens", 200_000);
         int batch = (int) Math.min(positive(line, "batch-size", 4096), 1 << 20);
         HeldOut heldOut = heldOut(line, sae);
@@ -57,7 +59,8 @@ final class EvalCommand implements Command {
         try (ActivationSource source = heldOut.open()) {
             result = Evaluator.evaluate(sae, source, tokens, batch, heldOut.groundTruth(), t -> { });
         }
-        out.println("sae4j eval: " + dir + " on " + heldOut.description());
+        out.println("sae4j eval: " + dir + " (" + loaded.format().cliName() + ") on " + heldOut.description());
+        SaeOptions.printNotes(loaded.notes(), out);
         out.print(result.toTable());
         Path target = line.hasOption("out") ? Path.of(line.getOptionValue("out")) : dir.resolve("eval.json");
         Json.write(target, result.toJson());

@@ -2,18 +2,21 @@ package org.sae4j.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.LoadedSae;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeLensFormat;
 import org.sae4j.eval.FrequencyHistogram;
 import org.sae4j.formats.BadInputException;
 import org.sae4j.formats.Json;
+import org.sae4j.formats.TensorInfo;
 
-/** {@code sae4j info DIR}: what a saved SAE is, from its files alone. */
+/** {@code sae4j info DIR}: what a saved SAE (SAELens or sparsify folder) is, from its files alone. */
 final class InfoCommand implements Command {
     @Override
     public String name() {
@@ -32,7 +35,7 @@ final class InfoCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options();
+        return new Options().addOption(SaeOptions.hookpoint());
     }
 
     @Override
@@ -41,18 +44,23 @@ final class InfoCommand implements Command {
             throw new BadInputException("expected one SAE folder, got " + line.getArgList().size()
                     + " arguments (usage: sae4j info DIR)");
         }
-        Path dir = Path.of(line.getArgList().get(0));
-        Sae sae = SaeLensFormat.load(dir);
+        LoadedSae loaded = SaeOptions.load(Path.of(line.getArgList().get(0)), line);
+        Sae sae = loaded.sae();
         SaeConfig c = sae.config();
-        out.println("SAE " + dir);
+        out.println("SAE " + loaded.dir() + " (" + loaded.format().cliName() + " folder, "
+                + loaded.weightsDType().torchName() + " weights)");
         out.printf(Locale.ROOT, "  architecture          %s%s%n", c.architecture().saelensName(),
                 c.architecture() instanceof Architecture.TopK t ? " (k = " + t.k() + ")" : "");
         out.printf(Locale.ROOT, "  d_in × d_sae          %d × %d (%,d parameters)%n", c.dIn(), c.dSae(),
                 c.parameterCount());
         out.printf(Locale.ROOT, "  apply_b_dec_to_input  %s%n", c.applyBDecToInput());
         out.printf(Locale.ROOT, "  normalize_activations %s%n", c.normalizeActivations());
-        out.printf(Locale.ROOT, "  tensors               W_enc [%d, %d], b_enc [%d], W_dec [%d, %d], b_dec [%d]%n",
-                c.dIn(), c.dSae(), c.dSae(), c.dSae(), c.dIn(), c.dIn());
+        StringBuilder tensors = new StringBuilder();
+        for (TensorInfo t : loaded.stored()) {
+            tensors.append(tensors.length() == 0 ? "" : ", ").append(t.name()).append(' ').append(t.dtype())
+                    .append(Arrays.toString(t.shape()));
+        }
+        out.printf(Locale.ROOT, "  tensors (as stored)   %s%n", tensors);
         float[] norms = sae.decoderRowNorms();
         double min = Double.MAX_VALUE;
         double max = 0;
@@ -64,7 +72,7 @@ final class InfoCommand implements Command {
         }
         out.printf(Locale.ROOT, "  decoder row norms     min %.4f  mean %.4f  max %.4f%n", min, sum / norms.length,
                 max);
-        float[] logFreq = SaeLensFormat.loadSparsity(dir, c.dSae());
+        float[] logFreq = loaded.logSparsity();
         if (logFreq != null) {
             double[] freq = new double[logFreq.length];
             int dead = 0;
@@ -78,6 +86,7 @@ final class InfoCommand implements Command {
         if (!c.metadata().isEmpty()) {
             out.println("  metadata              " + Json.compactWriter().writeValueAsString(c.metadata()));
         }
+        SaeOptions.printNotes(loaded.notes(), out);
         return Main.OK;
     }
 }

@@ -25,7 +25,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand()}) {
+        for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand(),
+                new ConvertCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }
@@ -51,12 +52,13 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         boolean verbose = Arrays.asList(rest).contains("--verbose");
         Options options = withCommonOptions(command.options());
+        if (Arrays.asList(rest).contains("--help")) {
+            // Before parsing: a command's required options must not stand between the user and its help.
+            printHelp(command, options, out);
+            return OK;
+        }
         try {
             CommandLine line = new DefaultParser().parse(options, rest);
-            if (line.hasOption("help")) {
-                printHelp(command, options, out);
-                return OK;
-            }
             return command.run(line, out, err);
         } catch (ParseException e) {
             err.println("sae4j " + command.name() + ": " + e.getMessage() + " (see sae4j " + command.name()

@@ -31,7 +31,8 @@ final class RunSummary {
         s.append("""
                 ## Files
                 - `cfg.json`, `sae_weights.safetensors`, `sparsity.safetensors`: the SAE in SAELens v6 format
-                  (`SAE.load_from_disk` in SAELens opens it); input normalisation is folded into the weights.
+                  (`SAE.load_from_disk` in SAELens opens it); input normalisation is folded into the weights, whose
+                  dtype is cfg.json's `dtype`. `sae4j convert --to sparsify` writes it for EleutherAI's sparsify.
                 - `run.json`: every setting of the run; `sae4j train --config run.json` repeats it.
                 - `metrics.jsonl`: training metrics, one line per logged interval.
                 - `eval.json`: the evaluation above, in full.

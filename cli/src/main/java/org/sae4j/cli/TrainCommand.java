@@ -15,10 +15,13 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.SourceConfig;
+import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.dictionary.SaeLensFormat;
 import org.sae4j.eval.EvalResult;
 import org.sae4j.eval.Evaluator;
 import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.DType;
 import org.sae4j.formats.Json;
 import org.sae4j.trainer.TrainConfig;
 import org.sae4j.trainer.TrainResult;
@@ -48,6 +51,7 @@ final class TrainCommand implements Command {
         Path outDir = outputFolder(settings, resume);
         SourceConfig sourceConfig = TrainSettings.sourceConfig(settings.get("source"));
         TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
+        DType weights = DType.weightType(settings.get("run").path("dtype").asText());
         try (ActivationSource source = sourceConfig.open()) {
             SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
                     metadata(settings, trainConfig));
@@ -59,12 +63,19 @@ final class TrainCommand implements Command {
             TrainResult result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
             out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
                     result.tokens(), result.seconds(), outDir);
+            Sae trained = result.sae();
+            if (weights != DType.F32) {
+                // The trainer saves float32; narrow the saved weights, and evaluate what is on disk.
+                SaeLensFormat.save(trained, SaeLensFormat.logSparsity(result.firingFrequency()), weights, outDir);
+                trained = SaeLensFormat.load(outDir);
+                out.println("weights stored as " + weights.torchName());
+            }
 
             HeldOut heldOut = HeldOut.of(sourceConfig, settings.get("run"));
             long evalTokens = settings.get("run").path("eval_tokens").asLong();
             EvalResult eval;
             try (ActivationSource evalSource = heldOut.open()) {
-                eval = Evaluator.evaluate(result.sae(), evalSource, evalTokens,
+                eval = Evaluator.evaluate(trained, evalSource, evalTokens,
                         trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
             }
             out.println("evaluation on " + heldOut.description() + ":");

@@ -78,7 +78,8 @@ final class TrainSettings {
 
             new Flag("out", "run", "out", "output folder (default: runs/train-<time>)"),
             new Flag("eval-tokens", "run", "eval_tokens", "held-out vectors evaluated after training"),
-            new Flag("eval-data", "run", "eval_data", "held-out activation file (default: the training data)"));
+            new Flag("eval-data", "run", "eval_data", "held-out activation file (default: the training data)"),
+            new Flag("dtype", "run", "dtype", "weights written: float32, float16 or bfloat16"));
 
     private TrainSettings() {
     }
@@ -103,6 +104,7 @@ final class TrainSettings {
         run.putNull("out");
         run.put("eval_tokens", 200_000);
         run.putNull("eval_data");
+        run.put("dtype", "float32");
         return root;
     }
 

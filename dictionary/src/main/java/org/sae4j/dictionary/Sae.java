@@ -1,5 +1,8 @@
 package org.sae4j.dictionary;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sae4j.dictionary.kernels.Nio;
@@ -59,12 +62,37 @@ public final class Sae {
 
     /** An SAE over copies of the given row-major arrays (W_enc [dIn,dSae], b_enc [dSae], W_dec [dSae,dIn], b_dec [dIn]). */
     public static Sae fromArrays(SaeConfig config, float[] wEnc, float[] bEnc, float[] wDec, float[] bDec) {
+        return fromTensors(config, Map.of("W_enc", wEnc, "b_enc", bEnc, "W_dec", wDec, "b_dec", bDec));
+    }
+
+    /**
+     * An SAE over copies of named row-major tensors: exactly the names of {@link SaeParams#layout}, each with that
+     * many elements. Formats build SAEs through this, so they need no change when an architecture adds a tensor.
+     */
+    public static Sae fromTensors(SaeConfig config, Map<String, float[]> tensors) {
+        List<SaeParams.TensorSpec> layout = SaeParams.layout(config);
+        if (tensors.size() != layout.size()) {
+            throw new IllegalArgumentException("expected tensors " + layout + ", got " + tensors.keySet());
+        }
         SaeParams p = SaeParams.zeros(config);
-        Nio.put(p.wEnc(), wEnc);
-        Nio.put(p.bEnc(), bEnc);
-        Nio.put(p.wDec(), wDec);
-        Nio.put(p.bDec(), bDec);
+        for (SaeParams.TensorSpec spec : layout) {
+            float[] data = tensors.get(spec.name());
+            if (data == null || data.length != spec.size()) {
+                throw new IllegalArgumentException("tensor " + spec + " needs " + spec.size() + " values, got "
+                        + (data == null ? "none" : data.length));
+            }
+            Nio.put(p.tensor(spec.name()), data);
+        }
         return new Sae(config, p);
+    }
+
+    /** Copies of every parameter tensor, row-major, by name in {@link SaeParams#layout} order. */
+    public Map<String, float[]> tensors() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (SaeParams.TensorSpec spec : SaeParams.layout(config)) {
+            out.put(spec.name(), Nio.get(params.tensor(spec.name())));
+        }
+        return out;
     }
 
     public SaeConfig config() {

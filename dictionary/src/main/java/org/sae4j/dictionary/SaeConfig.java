@@ -56,8 +56,12 @@ public record SaeConfig(
         return new SaeConfig(dIn, dSae, architecture, applyBDecToInput, value, metadata);
     }
 
-    /** Trainable parameter count: W_enc, b_enc, W_dec, b_dec. */
+    /** Trainable parameter count: the sizes of {@link SaeParams#layout} (W_enc, b_enc, W_dec, b_dec so far). */
     public long parameterCount() {
-        return 2L * dIn * dSae + dSae + dIn;
+        long n = 0;
+        for (SaeParams.TensorSpec spec : SaeParams.layout(this)) {
+            n += spec.size();
+        }
+        return n;
     }
 }

@@ -1,5 +1,8 @@
 package org.sae4j.dictionary;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,28 +21,100 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec) {
 
+    /**
+     * One parameter tensor as files name and shape it: the SAELens v6 state-dict key and its shape there (1-D
+     * biases are {@code [n]} in files and {@code [1, n]} as views here).
+     */
+    public record TensorSpec(String name, long... shape) {
+        public TensorSpec {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Number of elements. */
+        public long size() {
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TensorSpec t && name.equals(t.name) && java.util.Arrays.equals(shape, t.shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + java.util.Arrays.hashCode(shape);
+        }
+
+        @Override
+        public String toString() {
+            return name + java.util.Arrays.toString(shape);
+        }
+    }
+
+    /**
+     * The parameter tensors of an SAE with {@code config}, in the order they lie in the flat vector. This is the one
+     * place that says which tensors an architecture has: the formats read and write exactly these, by these names
+     * (SAELens's), so an architecture with more (JumpReLU's {@code threshold} [d_sae]) or other ones (Gated's
+     * {@code b_gate}, {@code b_mag}, {@code r_mag} in place of {@code b_enc}) adds its case here and its views below.
+     */
+    public static List<TensorSpec> layout(SaeConfig config) {
+        long dIn = config.dIn();
+        long dSae = config.dSae();
+        Architecture a = config.architecture();
+        if (a instanceof Architecture.Standard || a instanceof Architecture.TopK) {
+            return standardLayout(dIn, dSae);
+        }
+        throw new AssertionError("no parameter layout for " + a);
+    }
+
+    private static List<TensorSpec> standardLayout(long dIn, long dSae) {
+        return List.of(
+                new TensorSpec("W_enc", dIn, dSae),
+                new TensorSpec("b_enc", dSae),
+                new TensorSpec("W_dec", dSae, dIn),
+                new TensorSpec("b_dec", dIn));
+    }
+
     public static SaeParams zeros(SaeConfig config) {
         return over(Nd4j.create(DataType.FLOAT, 1, config.parameterCount()), config);
     }
 
-    /** Views of {@code flat} laid out for {@code config}. */
+    /** Views of {@code flat} laid out for {@code config}, as {@link #layout} orders them. */
     public static SaeParams over(INDArray flat, SaeConfig config) {
         long expected = config.parameterCount();
         if (flat.length() != expected) {
             throw new IllegalArgumentException("flat vector holds " + flat.length() + " values, the SAE needs "
                     + expected);
         }
-        int dIn = config.dIn();
-        int dSae = config.dSae();
+        Map<String, INDArray> views = new LinkedHashMap<>();
         long at = 0;
-        INDArray wEnc = slice(flat, at, (long) dIn * dSae).reshape('c', dIn, dSae);
-        at += (long) dIn * dSae;
-        INDArray bEnc = slice(flat, at, dSae).reshape('c', 1, dSae);
-        at += dSae;
-        INDArray wDec = slice(flat, at, (long) dSae * dIn).reshape('c', dSae, dIn);
-        at += (long) dSae * dIn;
-        INDArray bDec = slice(flat, at, dIn).reshape('c', 1, dIn);
-        return new SaeParams(flat, wEnc, bEnc, wDec, bDec);
+        for (TensorSpec spec : layout(config)) {
+            long[] shape = spec.shape();
+            long[] viewShape = shape.length == 1 ? new long[] {1, shape[0]} : shape;
+            views.put(spec.name(), slice(flat, at, spec.size()).reshape('c', viewShape));
+            at += spec.size();
+        }
+        return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"));
+    }
+
+    /** The view of the tensor {@code name} of {@link #layout}. */
+    public INDArray tensor(String name) {
+        return switch (name) {
+            case "W_enc" -> wEnc;
+            case "b_enc" -> bEnc;
+            case "W_dec" -> wDec;
+            case "b_dec" -> bDec;
+            default -> throw new IllegalArgumentException("no parameter tensor named " + name);
+        };
     }
 
     private static INDArray slice(INDArray flat, long from, long length) {

@@ -1,6 +1,8 @@
 /**
  * The sparse autoencoder itself, independent of where activations come from: its configuration and
- * architectures, parameters, the forward pass and the hand-derived backward (checked against finite differences in
- * the tests), and save/load in the SAELens v6 folder format. Kernels ND4J lacks live in {@code kernels}.
+ * architectures, parameters (whose named tensors {@code SaeParams.layout} lists), the forward pass and the
+ * hand-derived backward (checked against finite differences in the tests), and the folder formats Python tools
+ * exchange: SAELens (sae4j's output; any SAELens version read) and EleutherAI's sparsify, detected by
+ * {@code SaeFormat}. Kernels ND4J lacks live in {@code kernels}.
  */
 package org.sae4j.dictionary;

@@ -40,6 +40,47 @@ class AtomicFilesTest {
     }
 
     @Test
+    void writeDirectoryPublishesTheWholeFolderAtOnce() throws IOException {
+        Path target = dir.resolve("out/sae");
+        AtomicFiles.writeDirectory(target, tmp -> {
+            assertTrue(!Files.exists(target), "the target must not appear before the body is done");
+            AtomicFiles.writeString(tmp.resolve("cfg.json"), "{}");
+            AtomicFiles.writeString(tmp.resolve("weights"), "w");
+        });
+        assertEquals("{}", Files.readString(target.resolve("cfg.json")));
+        assertEquals("w", Files.readString(target.resolve("weights")));
+        try (Stream<Path> files = Files.list(dir.resolve("out"))) {
+            assertEquals(1, files.count(), "only the published folder is left beside it");
+        }
+    }
+
+    @Test
+    void failedWriteDirectoryLeavesNothingBehind() throws IOException {
+        Path target = dir.resolve("sae");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeDirectory(target, tmp -> {
+            AtomicFiles.writeString(tmp.resolve("cfg.json"), "{}");
+            Files.createDirectories(tmp.resolve("nested"));
+            AtomicFiles.writeString(tmp.resolve("nested/half"), "x");
+            throw new IOException("disk full");
+        }));
+        assertEquals("disk full", e.getMessage());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count(), "neither the target nor the temp folder may remain");
+        }
+    }
+
+    @Test
+    void writeDirectoryReplacesOnlyAnEmptyFolder() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        AtomicFiles.writeDirectory(empty, tmp -> AtomicFiles.writeString(tmp.resolve("a"), "1"));
+        assertEquals("1", Files.readString(empty.resolve("a")));
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> AtomicFiles.writeDirectory(empty, tmp -> AtomicFiles.writeString(tmp.resolve("b"), "2")));
+        assertEquals("1", Files.readString(empty.resolve("a")), "a non-empty folder is never touched");
+        assertTrue(!Files.exists(empty.resolve("b")));
+    }
+
+    @Test
     void jsonReadTreeGivesOneLineBadInput() throws IOException {
         Path f = dir.resolve("broken.json");
         Files.writeString(f, "{\n  \"a\": 1,\n  \"b\": \n}");
