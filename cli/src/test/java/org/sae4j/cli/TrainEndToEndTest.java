@@ -41,7 +41,8 @@ class TrainEndToEndTest {
         assertTrue(mmcs >= MIN_MMCS, "MMCS " + mmcs + " < " + MIN_MMCS + "\n" + train);
         assertTrue(matched >= MIN_MATCHED, "matched " + matched + " < " + MIN_MATCHED + "\n" + train);
         assertTrue(eval.at("/reconstruction/explained_variance").asDouble() > 0.7, "explained variance\n" + train);
-        assertEquals(4.0, eval.at("/sparsity/l0").asDouble(), 1e-9, "TopK L0 is exactly k");
+        double l0 = eval.at("/sparsity/l0").asDouble();
+        assertTrue(l0 <= 4.0 && l0 > 3.5, "TopK L0 is at most k (a chosen latent below zero stays off): " + l0);
         assertTrue(train.out().contains("ground truth MMCS"), "train prints the recovery\n" + train);
 
         Cli info = Cli.run("info", out.toString());
