@@ -1,5 +1,7 @@
 package org.sae4j.trainer;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * How to train, fixed for the whole run (what changes over time is a pure function of the step: {@link Schedules}).
  *
@@ -33,7 +35,8 @@ public record TrainConfig(
         double lrDecayFraction,
         double l1Coefficient,
         int l1WarmupSteps,
-        double auxKCoefficient,
+        // Jackson's snake_case would write "aux_kcoefficient".
+        @JsonProperty("aux_k_coefficient") double auxKCoefficient,
         int kAux,
         long deadTokensThreshold,
         boolean normalizeActivations,
