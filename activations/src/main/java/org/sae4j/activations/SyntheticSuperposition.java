@@ -1,5 +1,6 @@
 package org.sae4j.activations;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -49,7 +50,7 @@ public final class SyntheticSuperposition implements ActivationSource {
 
     private void generateRow(long row, float[] dst, int offset) {
         int dIn = config.dIn();
-        java.util.Arrays.fill(dst, offset, offset + dIn, 0f);
+        Arrays.fill(dst, offset, offset + dIn, 0f);
         SplittableRandom random = new SplittableRandom(mix(config.seed(), row));
         int grouped = config.groups() * config.groupSize();
         double span = config.maxMagnitude() - config.minMagnitude();

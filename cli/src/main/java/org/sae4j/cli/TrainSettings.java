@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,7 +198,7 @@ final class TrainSettings {
         String type = source.path("type").asText();
         List<String> keep = switch (type) {
             case "synthetic" -> {
-                List<String> k = new java.util.ArrayList<>(List.of("type"));
+                List<String> k = new ArrayList<>(List.of("type"));
                 SNAKE.valueToTree(SyntheticConfig.defaults()).fieldNames().forEachRemaining(k::add);
                 yield k;
             }

@@ -1,5 +1,6 @@
 package org.sae4j.dictionary;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,7 +40,7 @@ public record SaeConfig(
                     + normalizeActivations);
         }
         // Insertion order kept so cfg.json reads the way it was written.
-        metadata = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
     public static SaeConfig of(int dIn, int dSae, Architecture architecture) {

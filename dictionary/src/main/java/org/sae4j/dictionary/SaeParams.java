@@ -1,5 +1,6 @@
 package org.sae4j.dictionary;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sae4j.formats.TensorInfo;
 
 /**
  * The SAE's tensors as views into one flat float32 vector, in the order W_enc | b_enc | W_dec | b_dec. One flat
@@ -37,26 +39,22 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
 
         /** Number of elements. */
         public long size() {
-            long n = 1;
-            for (long d : shape) {
-                n = Math.multiplyExact(n, d);
-            }
-            return n;
+            return TensorInfo.elementCount(shape);
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof TensorSpec t && name.equals(t.name) && java.util.Arrays.equals(shape, t.shape);
+            return o instanceof TensorSpec t && name.equals(t.name) && Arrays.equals(shape, t.shape);
         }
 
         @Override
         public int hashCode() {
-            return name.hashCode() * 31 + java.util.Arrays.hashCode(shape);
+            return name.hashCode() * 31 + Arrays.hashCode(shape);
         }
 
         @Override
         public String toString() {
-            return name + java.util.Arrays.toString(shape);
+            return name + Arrays.toString(shape);
         }
     }
 

@@ -44,21 +44,21 @@ public final class Json {
 
     /** Parses a JSON file; a missing or malformed file is a {@link BadInputException} naming it, in one line. */
     public static JsonNode readTree(Path file) {
-        try {
-            return MAPPER.readTree(Files.readAllBytes(file));
-        } catch (JsonProcessingException e) {
-            throw notValid(file.toString(), e);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": no such file");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read: " + oneLine(e.getMessage()), e);
-        }
+        return parse(file, MAPPER::readTree);
     }
 
     /** Reads a JSON file into {@code type} (a config record, say) with the same error handling as readTree. */
     public static <T> T read(Path file, Class<T> type) {
+        return parse(file, bytes -> MAPPER.readValue(bytes, type));
+    }
+
+    private interface Parser<T> {
+        T parse(byte[] bytes) throws IOException;
+    }
+
+    private static <T> T parse(Path file, Parser<T> parser) {
         try {
-            return MAPPER.readValue(Files.readAllBytes(file), type);
+            return parser.parse(Files.readAllBytes(file));
         } catch (JsonProcessingException e) {
             throw notValid(file.toString(), e);
         } catch (NoSuchFileException e) {

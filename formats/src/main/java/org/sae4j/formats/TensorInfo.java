@@ -44,7 +44,7 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
     }
 
     /** Product of dims; throws ArithmeticException if it overflows a long. */
-    static long elementCount(long[] shape) {
+    public static long elementCount(long[] shape) {
         long n = 1;
         for (long d : shape) {
             n = Math.multiplyExact(n, d);

@@ -1,5 +1,7 @@
 package org.sae4j.trainer;
 
+import java.util.Arrays;
+
 /**
  * Weiszfeld's iteration for the geometric median of a sample (the point minimising the sum of Euclidean distances),
  * used to initialise b_dec as in Bricken et al. 2023 and SAELens: a robust centre of the data.
@@ -21,7 +23,7 @@ final class GeometricMedian {
         }
         double[] next = new double[dim];
         for (int it = 0; it < maxIterations; it++) {
-            java.util.Arrays.fill(next, 0);
+            Arrays.fill(next, 0);
             double weightSum = 0;
             for (int i = 0; i < n; i++) {
                 double sq = 0;
