@@ -139,9 +139,13 @@ class LlamaModelTest {
         }
         assertThrows(BadInputException.class, () -> HookPoint.parse("blocks.x.hook_resid_post"));
         assertThrows(BadInputException.class, () -> HookPoint.parse("blocks.1.hook_resid_sideways"));
-        assertThrows(IllegalArgumentException.class, () -> SharedData.model()
-                .runToLastHook(TokenBatch.of(new int[] {1}), Map.of(new HookPoint(9, HookKind.RESID_PRE),
-                        (q, act, b) -> { })));
+    }
+
+    @Test
+    void hookBeyondTheLastLayerIsRefused() {
+        LlamaModel model = SharedData.model(); // outside assertThrows: absent data skips rather than passes
+        assertThrows(IllegalArgumentException.class, () -> model.runToLastHook(TokenBatch.of(new int[] {1}),
+                Map.of(new HookPoint(9, HookKind.RESID_PRE), (q, act, b) -> { })));
     }
 
     @Test
