@@ -25,7 +25,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand()}) {
+        for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand(),
+                new GenerateCommand(), new LossCommand(), new HarvestCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }
