@@ -5,7 +5,6 @@ import org.sae4j.formats.BadInputException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -244,7 +243,7 @@ public final class ShuffledFileSource implements ActivationSource {
         int rows = j == blocks - 1 ? lastRows : blockRows;
         file.read(firstRow, rows, into.data, 0);
         checkFinite(into.data, rows, firstRow);
-        permutation(into.perm, rows, mix(seed, epoch, j));
+        SeededShuffle.permutation(into.perm, rows, SeededShuffle.mix(seed, epoch, j));
         into.epoch = epoch;
         into.k = k;
         into.rows = rows;
@@ -270,7 +269,7 @@ public final class ShuffledFileSource implements ActivationSource {
             }
         }
         int[] order = new int[blocks];
-        permutation(order, blocks, mix(seed, epoch, -1));
+        SeededShuffle.permutation(order, blocks, SeededShuffle.mix(seed, epoch, -1));
         int shortAt = 0;
         while (order[shortAt] != blocks - 1) {
             shortAt++;
@@ -278,31 +277,5 @@ public final class ShuffledFileSource implements ActivationSource {
         EpochOrder o = new EpochOrder(epoch, order, shortAt);
         orders = new EpochOrder[] {o, orders[0]};
         return o;
-    }
-
-    /** Fills {@code p[0..len)} with a Fisher–Yates shuffle of {@code 0..len-1}. */
-    static void permutation(int[] p, int len, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < len; i++) {
-            p[i] = i;
-        }
-        for (int i = len - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-    }
-
-    /** SplitMix64-style hash of (seed, epoch, block): nearby inputs give unrelated random streams. */
-    static long mix(long seed, long epoch, long block) {
-        return splitMix(splitMix(splitMix(seed) ^ epoch) ^ block);
-    }
-
-    private static long splitMix(long z) {
-        z += 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
     }
 }

@@ -1,5 +1,6 @@
 /**
  * Sources of activation vectors: synthetic superposition with known features, activation files (HDF5, .npy,
- * safetensors) streamed in chunks through a seeded shuffle, and (package {@code model}) the in-JVM transformer.
+ * safetensors) streamed in chunks through a seeded shuffle, harvests written as a folder of HDF5 shards
+ * ({@link org.sae4j.activations.Hdf5ShardWriter}), and (package {@code model}) the in-JVM transformer.
  */
 package org.sae4j.activations;

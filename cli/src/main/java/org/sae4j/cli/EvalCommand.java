@@ -24,7 +24,7 @@ final class EvalCommand implements Command {
 
     @Override
     public String summary() {
-        return "evaluate a saved SAE: reconstruction, sparsity, and ground-truth recovery on synthetic data";
+        return "evaluate a saved SAE on activation files, its live model, or its synthetic source";
     }
 
     @Override
@@ -36,6 +36,9 @@ final class EvalCommand implements Command {
         o.addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
                 .desc("activation file or folder (default: the synthetic source recorded in the SAE's cfg.json)")
                 .build());
+        o.addOption(Option.builder().longOpt("text").hasArg().argName("FILE")
+                .desc("an SAE trained on a live model: held-out text to run the model on (default: its training"
+                        + " text in another order)").build());
         o.addOption(Option.builder().longOpt("dataset").hasArg().argName("NAME")
                 .desc("HDF5 dataset path or safetensors tensor name").build());
         o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("vectors to evaluate [200000]")
@@ -78,6 +81,19 @@ final class EvalCommand implements Command {
             throw new BadInputException("--data is required: the SAE's cfg.json records no synthetic source");
         }
         JsonNode source = Json.mapper().valueToTree(recorded);
+        if (source.path("type").asText().equals("model")) {
+            SourceConfig.Model model = (SourceConfig.Model) TrainSettings.sourceConfig(source);
+            if (line.hasOption("text")) {
+                ModelFiles.file(line, "text");
+                return new HeldOut(model.withText(line.getOptionValue("text"), model.seed()), 0,
+                        line.getOptionValue("text") + " through " + model.model() + " at " + model.hookPoint());
+            }
+            return HeldOut.of(model, Json.mapper().createObjectNode());
+        }
+        if (line.hasOption("text")) {
+            throw new BadInputException("--text applies to SAEs trained on a live model; this one was trained on "
+                    + source.path("type").asText() + " data");
+        }
         if (!source.path("type").asText().equals("synthetic")) {
             throw new BadInputException("--data is required: the SAE was trained on " + source.path("path").asText());
         }

@@ -3,14 +3,21 @@ package org.sae4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
@@ -26,9 +33,20 @@ import org.sae4j.formats.Json;
 import org.sae4j.trainer.TrainConfig;
 import org.sae4j.trainer.TrainResult;
 import org.sae4j.trainer.Trainer;
+import org.sae4j.trainer.TrainingListener;
 
-/** {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data. */
+/**
+ * {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data.
+ * A live-model source naming several hook points ({@code --layer 1,2 --hook resid_post,mlp_out}) trains one SAE per
+ * point from a single model pass: the trainers run side by side, each on its own thread and in its own subfolder
+ * ({@code <out>/blocks.2.hook_resid_post/}), reading the same blocks of activations as the model computes them.
+ */
 final class TrainCommand implements Command {
+
+    /** One SAE to train: its source, its own settings (source narrowed to its hook point), its folder. */
+    private record Job(String name, SourceConfig source, ObjectNode settings, Path dir) {
+    }
+
     @Override
     public String name() {
         return "train";
@@ -36,7 +54,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train an SAE (default: TopK on synthetic superposition with known features)";
+        return "train an SAE on synthetic data, activation files, or a live llama2.c model (default: synthetic)";
     }
 
     @Override
@@ -49,67 +67,183 @@ final class TrainCommand implements Command {
         ObjectNode settings = TrainSettings.resolve(line);
         boolean resume = line.hasOption("resume");
         Path outDir = outputFolder(settings, resume);
-        SourceConfig sourceConfig = TrainSettings.sourceConfig(settings.get("source"));
         TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
-        DType weights = DType.weightType(settings.get("run").path("dtype").asText());
-        try (ActivationSource source = sourceConfig.open()) {
-            SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
-                    metadata(settings, trainConfig));
-            ObjectNode identity = settings.deepCopy();
-            identity.remove("run");
-            ((ObjectNode) settings.get("run")).put("out", outDir.toString());
-            out.println("sae4j train: resolved settings");
-            out.println(Json.mapper().writeValueAsString(settings));
-            TrainResult result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
-            out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
-                    result.tokens(), result.seconds(), outDir);
-            Sae trained = result.sae();
-            if (weights != DType.F32) {
-                // The trainer saves float32; narrow the saved weights, and evaluate what is on disk.
-                SaeLensFormat.save(trained, SaeLensFormat.logSparsity(result.firingFrequency()), weights, outDir);
-                trained = SaeLensFormat.load(outDir);
-                out.println("weights stored as " + weights.torchName());
-            }
+        List<Job> jobs = jobs(settings, outDir);
+        ((ObjectNode) settings.get("run")).put("out", outDir.toString());
 
-            HeldOut heldOut = HeldOut.of(sourceConfig, settings.get("run"));
-            long evalTokens = settings.get("run").path("eval_tokens").asLong();
-            EvalResult eval;
-            try (ActivationSource evalSource = heldOut.open()) {
-                eval = Evaluator.evaluate(trained, evalSource, evalTokens,
-                        trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
+        List<ActivationSource> sources = open(jobs);
+        try {
+            List<TrainResult> results;
+            try (ProgressDisplay progress = new ProgressDisplay(err)) {
+                List<Trainer> trainers = new ArrayList<>();
+                for (Job job : jobs) {
+                    ActivationSource source = sources.get(trainers.size());
+                    SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
+                            metadata(job, trainConfig));
+                    ObjectNode identity = job.settings().deepCopy();
+                    identity.remove("run");
+                    trainers.add(new Trainer(saeConfig, trainConfig, source, job.dir(), identity,
+                            trainers.isEmpty() ? progress : TrainingListener.NONE));
+                }
+                out.println("sae4j train: resolved settings");
+                out.println(Json.mapper().writeValueAsString(settings));
+                boolean fresh = !Files.exists(outDir);
+                try {
+                    Files.createDirectories(outDir);
+                    Json.write(outDir.resolve("run.json"), settings);
+                    if (jobs.size() > 1) {
+                        out.println("training " + jobs.size() + " SAEs from one model pass (progress shows the"
+                                + " first): " + String.join(", ", jobs.stream().map(Job::name).toList()));
+                        for (Job job : jobs) {
+                            Files.createDirectories(job.dir());
+                            Json.write(job.dir().resolve("run.json"), job.settings());
+                        }
+                    }
+                    results = fitAll(trainers, jobs, resume);
+                } catch (IOException | RuntimeException | Error e) {
+                    // A run that fails before its first checkpoint leaves nothing behind in a folder this call
+                    // created (a half-made folder would block the next attempt); a later failure keeps it for
+                    // --resume.
+                    if (fresh && !anyCheckpoint(jobs)) {
+                        deleteTree(outDir);
+                    }
+                    throw e;
+                }
             }
-            out.println("evaluation on " + heldOut.description() + ":");
-            out.print(eval.toTable());
-            Json.write(outDir.resolve("eval.json"), eval.toJson());
-            RunSummary.write(outDir, settings, result, eval, heldOut.description());
+            evaluate(jobs, results, settings, trainConfig, out);
             return Main.OK;
+        } finally {
+            for (ActivationSource s : sources) {
+                s.close();
+            }
         }
     }
 
-    /**
-     * Runs the trainer. A run that fails before its first checkpoint leaves nothing behind in a folder this call
-     * created (a half-made folder would block the next attempt); a later failure keeps the folder for --resume.
-     */
-    private static TrainResult train(SaeConfig saeConfig, TrainConfig trainConfig, ActivationSource source,
-                                     Path outDir, ObjectNode settings, ObjectNode identity, boolean resume,
-                                     PrintStream err) throws IOException {
-        boolean fresh = !Files.exists(outDir);
-        try (ProgressDisplay progress = new ProgressDisplay(err)) {
-            Files.createDirectories(outDir);
-            Json.write(outDir.resolve("run.json"), settings);
-            return new Trainer(saeConfig, trainConfig, source, outDir, identity, progress).fit(resume);
-        } catch (IOException | RuntimeException | Error e) {
-            if (fresh && !Trainer.hasCheckpoint(outDir)) {
-                deleteTree(outDir);
-            }
-            throw e;
+    /** One job per hook point of a live-model source, else the one job of the run. */
+    private static List<Job> jobs(ObjectNode settings, Path outDir) {
+        JsonNode source = settings.get("source");
+        if (!source.path("type").asText().equals("model")) {
+            return List.of(new Job("sae", TrainSettings.sourceConfig(source), settings, outDir));
         }
+        List<SourceConfig.Model> models = TrainSettings.modelSources(source);
+        List<Job> jobs = new ArrayList<>();
+        for (SourceConfig.Model m : models) {
+            ObjectNode own = settings.deepCopy();
+            own.set("source", TrainSettings.narrowed(source, m.hookPoint()));
+            Path dir = models.size() == 1 ? outDir : outDir.resolve(m.hookPoint().name());
+            ((ObjectNode) own.get("run")).put("out", dir.toString());
+            jobs.add(new Job(m.hookPoint().name(), m, own, dir));
+        }
+        return jobs;
+    }
+
+    private static List<ActivationSource> open(List<Job> jobs) throws IOException {
+        if (jobs.size() == 1) {
+            return List.of(jobs.get(0).source().open());
+        }
+        List<SourceConfig.Model> models = jobs.stream().map(j -> (SourceConfig.Model) j.source()).toList();
+        return new ArrayList<>(SourceConfig.Model.openShared(models));
+    }
+
+    /** Runs every trainer to the end: the only one on this thread, or several side by side. */
+    private static List<TrainResult> fitAll(List<Trainer> trainers, List<Job> jobs, boolean resume)
+            throws IOException {
+        if (trainers.size() == 1) {
+            return List.of(trainers.get(0).fit(resume));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(trainers.size(), r -> {
+            Thread t = new Thread(r, "sae4j-trainer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<TrainResult>> futures = new ArrayList<>();
+            for (Trainer t : trainers) {
+                futures.add(pool.submit(() -> t.fit(resume)));
+            }
+            List<TrainResult> results = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                results.add(await(futures.get(i), jobs.get(i).name()));
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static TrainResult await(Future<TrainResult> f, String name) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while training " + name);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("training " + name + " failed: " + c, c);
+        }
+    }
+
+    private static boolean anyCheckpoint(List<Job> jobs) throws IOException {
+        for (Job job : jobs) {
+            if (Trainer.hasCheckpoint(job.dir())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Evaluates every trained SAE on its held-out data and writes eval.json and the README of its folder. */
+    private static void evaluate(List<Job> jobs, List<TrainResult> results, ObjectNode settings,
+                                 TrainConfig trainConfig, PrintStream out) throws IOException {
+        long evalTokens = settings.get("run").path("eval_tokens").asLong();
+        DType weights = DType.weightType(settings.get("run").path("dtype").asText());
+        List<HeldOut> heldOuts = new ArrayList<>();
+        for (Job job : jobs) {
+            heldOuts.add(HeldOut.of(job.source(), settings.get("run")));
+        }
+        List<ActivationSource> evalSources = HeldOut.openAll(heldOuts);
+        try {
+            for (int i = 0; i < jobs.size(); i++) {
+                Job job = jobs.get(i);
+                TrainResult result = results.get(i);
+                out.printf("trained %s: %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", job.name(),
+                        result.steps(), result.tokens(), result.seconds(), job.dir());
+                Sae trained = result.sae();
+                if (weights != DType.F32) {
+                    // The trainer saves float32; narrow the saved weights, and evaluate what is on disk.
+                    SaeLensFormat.save(trained, SaeLensFormat.logSparsity(result.firingFrequency()), weights,
+                            job.dir());
+                    trained = SaeLensFormat.load(job.dir());
+                    out.println("weights stored as " + weights.torchName());
+                }
+                HeldOut heldOut = heldOuts.get(i);
+                EvalResult eval = Evaluator.evaluate(trained, evalSources.get(i), evalTokens,
+                        trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
+                out.println("evaluation on " + heldOut.description() + ":");
+                out.print(eval.toTable());
+                Json.write(job.dir().resolve("eval.json"), eval.toJson());
+                RunSummary.write(job.dir(), job.settings(), result, eval, heldOut.description());
+            }
+        } finally {
+            for (ActivationSource s : evalSources) {
+                s.close();
             }
         }
     }
@@ -133,13 +267,23 @@ final class TrainCommand implements Command {
         return dir;
     }
 
-    /** Provenance saved in cfg.json's metadata, as SAELens does (plus sae4j's own source record). */
-    private static Map<String, Object> metadata(ObjectNode settings, TrainConfig train) {
+    /** Provenance saved in cfg.json's metadata, with SAELens' keys where it has them, plus sae4j's source record. */
+    private static Map<String, Object> metadata(Job job, TrainConfig train) {
         Map<String, Object> m = new LinkedHashMap<>();
-        JsonNode source = settings.get("source");
+        JsonNode source = job.settings().get("source");
         m.put("sae_lens_training_version", "sae4j " + Version.get());
-        m.put("dataset_path", source.path("type").asText().equals("synthetic") ? "synthetic"
-                : source.path("path").asText());
+        if (job.source() instanceof SourceConfig.Model model) {
+            String file = Path.of(model.model()).getFileName().toString();
+            m.put("model_name", file.endsWith(".bin") ? file.substring(0, file.length() - 4) : file);
+            m.put("hook_name", model.hookPoint().name());
+            m.put("hook_layer", model.hookPoint().layer());
+            m.put("context_size", model.contextSize());
+            m.put("prepend_bos", true);
+            m.put("dataset_path", model.text());
+        } else {
+            m.put("dataset_path", source.path("type").asText().equals("synthetic") ? "synthetic"
+                    : source.path("path").asText());
+        }
         m.put("training_tokens", train.totalTokens());
         m.put("sae4j_source", Json.mapper().convertValue(source, Map.class));
         return m;

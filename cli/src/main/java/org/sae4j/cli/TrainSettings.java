@@ -15,6 +15,10 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.activations.SyntheticConfig;
+import org.sae4j.activations.model.CorpusFormat;
+import org.sae4j.activations.model.HookKind;
+import org.sae4j.activations.model.HookPoint;
+import org.sae4j.activations.model.WindowPolicy;
 import org.sae4j.dictionary.Architecture;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.formats.BadInputException;
@@ -42,11 +46,23 @@ final class TrainSettings {
             new Flag("k", "sae", "k", "TopK: active latents per token"),
             new Flag("apply-b-dec-to-input", "sae", "apply_b_dec_to_input", "encoder sees x − b_dec (true/false)"),
 
-            new Flag("source", "source", "type", "synthetic or files (files is implied by --data)"),
+            new Flag("source", "source", "type", "synthetic, files (implied by --data) or model (implied by --model)"),
             new Flag("data", "source", "path", "activation file or folder: .h5/.hdf5, .npy, .safetensors"),
             new Flag("dataset", "source", "dataset", "HDF5 dataset path or safetensors tensor name"),
             new Flag("shuffle-buffer-rows", "source", "shuffle_buffer_rows", "rows shuffled together (files)"),
             new Flag("source-seed", "source", "seed", "seed of the data: synthetic features and rows, or shuffle"),
+            new Flag("model", "source", "model", "model: llama2.c checkpoint to run live (no files in between)"),
+            new Flag("tokenizer", "source", "tokenizer", "model: llama2.c tokenizer of the model"),
+            new Flag("text", "source", "text", "model: corpus, plain text or JSONL (field \"text\")"),
+            new Flag("text-format", "source", "text_format", "model: auto, endoftext, blank-lines or jsonl"),
+            new Flag("layer", "source", "layers", "model: block(s) to read, comma-separated for one SAE each"),
+            new Flag("hook", "source", "hooks", "model: resid_pre, attn_out, resid_mid, mlp_out, resid_post;"
+                    + " comma-separated for one SAE each (× layers), all from one model pass"),
+            new Flag("context-size", "source", "context_size", "model: tokens per context window"),
+            new Flag("window-policy", "source", "window_policy", "model: truncate (a window per document, from"
+                    + " BOS) or pack (documents back to back)"),
+            new Flag("harvest-bos", "source", "harvest_bos", "model: also train on BOS positions"),
+            new Flag("batch-tokens", "source", "batch_tokens", "model: most tokens per forward pass"),
             new Flag("d-in", "source", "d_in", "synthetic: dimension of the vectors"),
             new Flag("n-features", "source", "n_features", "synthetic: number of true features"),
             new Flag("mean-active", "source", "mean_active", "synthetic: expected active features per vector"),
@@ -80,6 +96,7 @@ final class TrainSettings {
             new Flag("out", "run", "out", "output folder (default: runs/train-<time>)"),
             new Flag("eval-tokens", "run", "eval_tokens", "held-out vectors evaluated after training"),
             new Flag("eval-data", "run", "eval_data", "held-out activation file (default: the training data)"),
+            new Flag("eval-text", "run", "eval_text", "model: held-out text (default: the training text)"),
             new Flag("dtype", "run", "dtype", "weights written: float32, float16 or bfloat16"));
 
     private TrainSettings() {
@@ -100,11 +117,22 @@ final class TrainSettings {
         source.putNull("path");
         source.putNull("dataset");
         source.put("shuffle_buffer_rows", 262_144);
+        source.putNull("model");
+        source.putNull("tokenizer");
+        source.putNull("text");
+        source.put("text_format", "auto");
+        source.putArray("layers");
+        source.putArray("hooks").add("resid_post");
+        source.put("context_size", 512);
+        source.put("window_policy", "truncate");
+        source.put("harvest_bos", false);
+        source.put("batch_tokens", 8192);
         root.set("train", SNAKE.valueToTree(TrainConfig.defaults()));
         ObjectNode run = root.putObject("run");
         run.putNull("out");
         run.put("eval_tokens", 200_000);
         run.putNull("eval_data");
+        run.putNull("eval_text");
         run.put("dtype", "float32");
         return root;
     }
@@ -143,8 +171,14 @@ final class TrainSettings {
             }
         }
         ObjectNode source = (ObjectNode) settings.get("source");
+        if (line.hasOption("data") && line.hasOption("model")) {
+            throw new BadInputException("give --data (activation files) or --model (a live model), not both");
+        }
         if (line.hasOption("data") && !line.hasOption("source")) {
             source.put("type", "files");
+        }
+        if (line.hasOption("model") && !line.hasOption("source")) {
+            source.put("type", "model");
         }
         pruneSource(source);
         return settings;
@@ -183,6 +217,22 @@ final class TrainSettings {
         } catch (NumberFormatException e) {
             throw new BadInputException(flag + ": expected a number, got '" + value + "'");
         }
+        if (def != null && def.isArray()) {
+            // Comma-separated; whole numbers become numbers (layers), anything else stays text (hook names).
+            com.fasterxml.jackson.databind.node.ArrayNode items = Json.mapper().createArrayNode();
+            for (String item : value.split(",", -1)) {
+                String t = item.strip();
+                if (t.isEmpty()) {
+                    throw new BadInputException(flag + ": empty item in '" + value + "'");
+                }
+                if (t.matches("-?\\d{1,9}")) {
+                    items.add(Integer.parseInt(t));
+                } else {
+                    items.add(t);
+                }
+            }
+            return items;
+        }
         if (def != null && def.isBoolean()) {
             if (!value.equals("true") && !value.equals("false")) {
                 throw new BadInputException(flag + ": expected true or false, got '" + value + "'");
@@ -193,6 +243,9 @@ final class TrainSettings {
     }
 
     private static final List<String> FILE_KEYS = List.of("type", "path", "dataset", "shuffle_buffer_rows", "seed");
+    private static final List<String> MODEL_KEYS = List.of("type", "model", "tokenizer", "text", "text_format",
+            "layers", "hooks", "context_size", "window_policy", "harvest_bos", "batch_tokens", "shuffle_buffer_rows",
+            "seed");
 
     private static void pruneSource(ObjectNode source) {
         String type = source.path("type").asText();
@@ -203,17 +256,26 @@ final class TrainSettings {
                 yield k;
             }
             case "files" -> FILE_KEYS;
-            default -> throw new BadInputException("--source: unknown source '" + type + "' (synthetic or files)");
+            case "model" -> MODEL_KEYS;
+            default -> throw new BadInputException("--source: unknown source '" + type
+                    + "' (synthetic, files or model)");
         };
         source.retain(keep);
     }
 
-    /** The source section as a record. */
+    /** The source section as a record; a model source must name one layer and one hook ({@link #modelSources}). */
     static SourceConfig sourceConfig(JsonNode source) {
         ObjectNode fields = source.deepCopy();
         String type = fields.remove("type").asText();
         if (type.equals("synthetic")) {
             return new SourceConfig.Synthetic(bind(fields, SyntheticConfig.class, "source"));
+        }
+        if (type.equals("model")) {
+            List<SourceConfig.Model> all = modelSources(source);
+            if (all.size() != 1) {
+                throw new BadInputException("source: expected one layer and hook, got " + all.size() + " hook points");
+            }
+            return all.get(0);
         }
         if (fields.path("path").isNull()) {
             throw new BadInputException("--data is required for a files source");
@@ -225,6 +287,54 @@ final class TrainSettings {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("source: " + e.getMessage());
         }
+    }
+
+    /** A model source section as one record per hook point: every layer × every hook, layers outermost. */
+    static List<SourceConfig.Model> modelSources(JsonNode source) {
+        for (String key : List.of("model", "tokenizer", "text")) {
+            if (source.path(key).isNull() || source.path(key).asText().isBlank()) {
+                throw new BadInputException("--" + key + " is required for a model source");
+            }
+        }
+        JsonNode layers = source.path("layers");
+        JsonNode hooks = source.path("hooks");
+        if (!layers.isArray() || layers.isEmpty()) {
+            throw new BadInputException("--layer is required for a model source (e.g. --layer 2)");
+        }
+        if (!hooks.isArray() || hooks.isEmpty()) {
+            throw new BadInputException("--hook is required for a model source (e.g. --hook resid_post)");
+        }
+        List<SourceConfig.Model> out = new java.util.ArrayList<>();
+        for (JsonNode l : layers) {
+            if (!l.isInt() || l.asInt() < 0) {
+                throw new BadInputException("--layer: expected whole numbers >= 0, got " + layers);
+            }
+            for (JsonNode h : hooks) {
+                HookPoint point = new HookPoint(l.asInt(), HookKind.parse(h.asText()));
+                try {
+                    out.add(new SourceConfig.Model(source.path("model").asText(), source.path("tokenizer").asText(),
+                            source.path("text").asText(), CorpusFormat.parse(source.path("text_format").asText()),
+                            point, source.path("context_size").asInt(),
+                            WindowPolicy.parse(source.path("window_policy").asText()),
+                            source.path("harvest_bos").asBoolean(), source.path("batch_tokens").asInt(),
+                            source.path("shuffle_buffer_rows").asInt(), source.path("seed").asLong()));
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("source: " + e.getMessage());
+                }
+            }
+        }
+        if (out.stream().map(SourceConfig.Model::hookPoint).distinct().count() != out.size()) {
+            throw new BadInputException("--layer/--hook name the same hook point twice: " + layers + " × " + hooks);
+        }
+        return out;
+    }
+
+    /** The source section narrowed to one hook point of a model source: what that SAE alone was trained on. */
+    static ObjectNode narrowed(JsonNode source, HookPoint point) {
+        ObjectNode s = source.deepCopy();
+        s.putArray("layers").add(point.layer());
+        s.putArray("hooks").add(point.kind().shortName());
+        return s;
     }
 
     static TrainConfig trainConfig(JsonNode train) {

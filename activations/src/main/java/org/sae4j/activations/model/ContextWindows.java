@@ -22,18 +22,19 @@ public final class ContextWindows {
         if (contextSize < 1) {
             throw new IllegalArgumentException("contextSize must be positive, got " + contextSize);
         }
+        // Documents encode independently (the tokenizer is thread-safe); the list keeps their order.
+        List<int[]> encoded = documents.parallelStream().map(doc -> tokenizer.encode(doc, true, false)).toList();
         List<ContextWindow> windows = new ArrayList<>();
         if (policy == WindowPolicy.TRUNCATE) {
-            for (String doc : documents) {
-                int[] ids = tokenizer.encode(doc, true, false);
+            for (int[] ids : encoded) {
                 windows.add(window(Arrays.copyOf(ids, Math.min(ids.length, contextSize)), harvestBos));
             }
             return windows;
         }
         int[] buffer = new int[contextSize]; // [contextSize] the window being filled
         int filled = 0;
-        for (String doc : documents) {
-            for (int id : tokenizer.encode(doc, true, false)) {
+        for (int[] ids : encoded) {
+            for (int id : ids) {
                 buffer[filled++] = id;
                 if (filled == contextSize) {
                     windows.add(window(buffer, harvestBos));

@@ -37,13 +37,20 @@ public final class Corpus {
         return read(file, format, "text");
     }
 
-    /** Reads {@code file} in {@code format}; {@code jsonField} names the text field of JSONL records. */
+    /**
+     * Reads {@code file} in {@code format} (null: guessed, {@link CorpusFormat#guess}); {@code jsonField} names the
+     * text field of JSONL records.
+     */
     public static List<String> read(Path file, CorpusFormat format, String jsonField) throws IOException {
-        return split(file, readUtf8(file), format, jsonField);
+        String text = readUtf8(file);
+        return split(file, text, format != null ? format : CorpusFormat.guess(file, text), jsonField);
     }
 
     /** The whole file as UTF-8; malformed bytes are bad input naming the file and byte offset. */
     public static String readUtf8(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new BadInputException("corpus " + file + " is a directory, not a text file");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);

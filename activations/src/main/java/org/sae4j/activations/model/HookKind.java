@@ -27,6 +27,26 @@ public enum HookKind {
         return suffix;
     }
 
+    /** The short name users type, e.g. {@code resid_post}. */
+    public String shortName() {
+        return suffix.substring("hook_".length());
+    }
+
+    /**
+     * Parses a user's hook name, short ({@code resid_post}) or TransformerLens' ({@code hook_resid_post}); anything
+     * else is bad input listing the names.
+     */
+    public static HookKind parse(String name) {
+        String s = name == null ? "" : name.strip();
+        for (HookKind k : values()) {
+            if (k.suffix.equals(s) || k.shortName().equals(s)) {
+                return k;
+            }
+        }
+        throw new org.sae4j.formats.BadInputException("unknown hook '" + name
+                + "' (known: resid_pre, attn_out, resid_mid, mlp_out, resid_post)");
+    }
+
     public static HookKind fromSuffix(String suffix) {
         for (HookKind k : values()) {
             if (k.suffix.equals(suffix)) {

@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import org.sae4j.formats.BadInputException;
 
 /**
@@ -33,6 +35,8 @@ public final class Tokenizer {
     private final float[] scores;  // [vocab]
     /** piece bytes (as ISO-8859-1 chars, one char per byte) to id; the first id wins for a repeated piece. */
     private final Map<String, Integer> ids;
+    /** (a << 32 | b) to the id of piece(a)+piece(b) or −1, filled as pairs are met (concurrent: encode is). */
+    private final Map<Long, Integer> pairs = new ConcurrentHashMap<>();
 
     public Tokenizer(byte[][] pieces, float[] scores) {
         if (pieces.length != scores.length) {
@@ -97,14 +101,33 @@ public final class Tokenizer {
      * best-scoring concatenation until none is in the vocabulary.
      */
     public int[] encode(String text, boolean bos, boolean eos) {
+        int[] initial = initialTokens(text, bos);
+        int[] merged = merge(initial);
+        return eos ? append(merged, EOS) : merged;
+    }
+
+    /** {@link #encode} by llama2.c's literal loop (rescan every pair after each merge): the reference for tests. */
+    int[] encodeReference(String text, boolean bos, boolean eos) {
         List<Integer> tokens = new ArrayList<>();
+        for (int id : initialTokens(text, bos)) {
+            tokens.add(id);
+        }
+        mergeReference(tokens);
+        int[] merged = tokens.stream().mapToInt(Integer::intValue).toArray();
+        return eos ? append(merged, EOS) : merged;
+    }
+
+    /** BOS, the dummy-prefix space, then one piece per code point or its UTF-8 bytes as byte tokens. */
+    private int[] initialTokens(String text, boolean bos) {
+        int[] tokens = new int[2 + 4 * text.length()]; // at most 4 UTF-8 bytes per char
+        int n = 0;
         if (bos) {
-            tokens.add(BOS);
+            tokens[n++] = BOS;
         }
         if (!text.isEmpty()) {
             Integer space = ids.get(" ");
             if (space != null) {
-                tokens.add(space);
+                tokens[n++] = space;
             }
         }
         for (int i = 0; i < text.length(); ) {
@@ -113,26 +136,101 @@ public final class Tokenizer {
             byte[] utf8 = text.substring(i, next).getBytes(StandardCharsets.UTF_8);
             Integer id = ids.get(key(utf8));
             if (id != null) {
-                tokens.add(id);
+                tokens[n++] = id;
             } else {
                 for (byte b : utf8) {
-                    tokens.add((b & 0xff) + BYTE_FALLBACK_OFFSET);
+                    tokens[n++] = (b & 0xff) + BYTE_FALLBACK_OFFSET;
                 }
             }
             i = next;
         }
-        merge(tokens);
-        if (eos) {
-            tokens.add(EOS);
+        return Arrays.copyOf(tokens, n);
+    }
+
+    private static int[] append(int[] a, int id) {
+        int[] out = Arrays.copyOf(a, a.length + 1);
+        out[a.length] = id;
+        return out;
+    }
+
+    /** A mergeable adjacent pair: node {@code left} holding {@code a}, its right neighbour holding {@code b}. */
+    private record Candidate(float score, int left, int a, int b, int merged) {
+    }
+
+    /**
+     * The BPE loop of {@link #mergeReference} in O(n log n): the same merges in the same order. The reference
+     * merges the best-scoring pair, the leftmost on ties; here the pairs wait in a heap ordered by (score desc,
+     * left node asc). Nodes keep their initial index and merging keeps the left one, so node order is list order
+     * and the tie-break agrees. A heap entry is stale once either node changed; it is skipped when popped.
+     */
+    private int[] merge(int[] tokens) {
+        int n = tokens.length;
+        int[] tok = tokens.clone();     // [n] current token of each node
+        int[] next = new int[n];        // [n] right neighbour, or n
+        int[] prev = new int[n];        // [n] left neighbour, or -1
+        boolean[] alive = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1;
+            prev[i] = i - 1;
+            alive[i] = true;
         }
-        return tokens.stream().mapToInt(Integer::intValue).toArray();
+        PriorityQueue<Candidate> heap = new PriorityQueue<>((x, y) -> x.score() != y.score()
+                ? Float.compare(y.score(), x.score()) : Integer.compare(x.left(), y.left()));
+        for (int i = 0; i + 1 < n; i++) {
+            offer(heap, i, tok[i], tok[i + 1]);
+        }
+        while (!heap.isEmpty()) {
+            Candidate c = heap.poll();
+            int i = c.left();
+            int j = alive[i] ? next[i] : n;
+            if (j >= n || tok[i] != c.a() || tok[j] != c.b()) {
+                continue; // stale: a neighbour merged since this pair was queued
+            }
+            tok[i] = c.merged();
+            alive[j] = false;
+            next[i] = next[j];
+            if (next[j] < n) {
+                prev[next[j]] = i;
+            }
+            if (prev[i] >= 0) {
+                offer(heap, prev[i], tok[prev[i]], tok[i]);
+            }
+            if (next[i] < n) {
+                offer(heap, i, tok[i], tok[next[i]]);
+            }
+        }
+        int[] out = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i = next[i]) { // node 0 is never merged away
+            out[m++] = tok[i];
+        }
+        return Arrays.copyOf(out, m);
+    }
+
+    private void offer(PriorityQueue<Candidate> heap, int left, int a, int b) {
+        int merged = pairId(a, b);
+        // llama2.c starts its search at -1e10 and merges only strictly better scores.
+        if (merged >= 0 && scores[merged] > -1e10f) {
+            heap.add(new Candidate(scores[merged], left, a, b, merged));
+        }
+    }
+
+    /** The id of piece(a) + piece(b), or −1; memoized since a text repeats the same few pairs. */
+    private int pairId(int a, int b) {
+        long pair = ((long) a << 32) | (b & 0xffffffffL);
+        Integer cached = pairs.get(pair);
+        if (cached == null) {
+            cached = ids.getOrDefault(key(pieces[a]) + key(pieces[b]), -1);
+            pairs.put(pair, cached);
+        }
+        return cached;
     }
 
     /**
      * The BPE loop: merge the best-scoring adjacent pair until no pair merges. Like llama2.c it also looks at the
      * pair starting at BOS, which never merges since no piece begins with BOS's.
      */
-    private void merge(List<Integer> tokens) {
+    private void mergeReference(List<Integer> tokens) {
         while (true) {
             float bestScore = -1e10f; // llama2.c's starting value
             int bestId = -1;

@@ -13,5 +13,19 @@ public enum WindowPolicy {
      * {@code contextSize}; the incomplete last window is dropped. No token is wasted, but attention crosses document
      * boundaries inside a window and a window may start mid-document, as in SAELens' and nanoGPT's loaders.
      */
-    PACK
+    PACK;
+
+    /** The name used in settings and flags: {@code truncate} or {@code pack}. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static WindowPolicy parse(String label) {
+        for (WindowPolicy p : values()) {
+            if (p.label().equals(label)) {
+                return p;
+            }
+        }
+        throw new org.sae4j.formats.BadInputException("unknown window policy '" + label + "' (truncate or pack)");
+    }
 }

@@ -5,7 +5,10 @@
  * TransformerLens-named hook points that read or replace the residual stream, greedy and nucleus sampling
  * ({@link org.sae4j.activations.model.Generator}), text corpora cut into context windows
  * ({@link org.sae4j.activations.model.Corpus}, {@link org.sae4j.activations.model.ContextWindows}) and the
- * teacher-forced loss ({@link org.sae4j.activations.model.LossEvaluator}).
+ * teacher-forced loss ({@link org.sae4j.activations.model.LossEvaluator}), and harvesting: hooked activations of the
+ * non-BOS positions of context windows ({@link org.sae4j.activations.model.ActivationCapture}), streamed live to a
+ * trainer through a seeded, seekable shuffle ({@link org.sae4j.activations.model.LiveModelSource}; several hook
+ * points from one model pass).
  *
  * <p>Numerics follow Karpathy's llama2.c {@code run.c} operation for operation (float32 accumulation, RMSNorm eps
  * 1e-5, RoPE on adjacent pairs) so greedy decoding reproduces its output token for token; the weight products go

@@ -54,6 +54,23 @@ class TokenizerTest {
     }
 
     @Test
+    void heapMergeEqualsLlama2cRescanLoop() throws IOException {
+        Tokenizer tok = SharedData.tokenizer();
+        java.util.List<String> docs = Corpus.read(SharedData.file("tinystories-valid-head.txt"), CorpusFormat.BLANK_LINES);
+        int checked = 0;
+        for (int d = 0; d < docs.size(); d += 7) { // every 7th paragraph: ~250 texts of every length
+            String text = docs.get(d);
+            assertArrayEquals(tok.encodeReference(text, true, false), tok.encode(text, true, false),
+                    "paragraph " + d + " encodes differently from the reference loop");
+            checked++;
+        }
+        for (String text : new String[] {"", "a", "aaaaaaaaaaaaaaaa", "  ", "日本 😀 ÿ", "the the the the"}) {
+            assertArrayEquals(tok.encodeReference(text, true, true), tok.encode(text, true, true), text);
+        }
+        assertTrue(checked > 100, "only " + checked + " paragraphs compared");
+    }
+
+    @Test
     void multibyteCharacterSplitOverByteTokensDecodesWhole() {
         Tokenizer tok = SharedData.tokenizer();
         int[] ids = {Tokenizer.BOS, 0xE6 + 3, 0x97 + 3, 0xA5 + 3}; // 日 = E6 97 A5
