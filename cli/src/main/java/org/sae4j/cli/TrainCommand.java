@@ -68,6 +68,7 @@ final class TrainCommand implements Command {
         boolean resume = line.hasOption("resume");
         Path outDir = outputFolder(settings, resume);
         TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
+        DType weights = DType.weightType(settings.get("run").path("dtype").asText()); // checked before any work
         List<Job> jobs = jobs(settings, outDir);
         ((ObjectNode) settings.get("run")).put("out", outDir.toString());
 
@@ -110,7 +111,7 @@ final class TrainCommand implements Command {
                     throw e;
                 }
             }
-            evaluate(jobs, results, settings, trainConfig, out);
+            evaluate(jobs, results, settings, trainConfig, weights, out);
             return Main.OK;
         } finally {
             for (ActivationSource s : sources) {
@@ -211,9 +212,8 @@ final class TrainCommand implements Command {
 
     /** Evaluates every trained SAE on its held-out data and writes eval.json and the README of its folder. */
     private static void evaluate(List<Job> jobs, List<TrainResult> results, ObjectNode settings,
-                                 TrainConfig trainConfig, PrintStream out) throws IOException {
+                                 TrainConfig trainConfig, DType weights, PrintStream out) throws IOException {
         long evalTokens = settings.get("run").path("eval_tokens").asLong();
-        DType weights = DType.weightType(settings.get("run").path("dtype").asText());
         List<HeldOut> heldOuts = new ArrayList<>();
         for (Job job : jobs) {
             heldOuts.add(HeldOut.of(job.source(), settings.get("run")));
