@@ -49,8 +49,8 @@ final class TrainSettings {
             new Flag("source", "source", "type", "synthetic, files (implied by --data) or model (implied by --model)"),
             new Flag("data", "source", "path", "activation file or folder: .h5/.hdf5, .npy, .safetensors"),
             new Flag("dataset", "source", "dataset", "HDF5 dataset path or safetensors tensor name"),
-            new Flag("shuffle-buffer-rows", "source", "shuffle_buffer_rows", "rows shuffled together (files)"),
-            new Flag("source-seed", "source", "seed", "seed of the data: synthetic features and rows, or shuffle"),
+            new Flag("shuffle-buffer-rows", "source", "shuffle_buffer_rows", "rows shuffled together (files, model)"),
+            new Flag("source-seed", "source", "seed", "seed of the data: synthetic features and rows, or the shuffle (files, model)"),
             new Flag("model", "source", "model", "model: llama2.c checkpoint to run live (no files in between)"),
             new Flag("tokenizer", "source", "tokenizer", "model: llama2.c tokenizer of the model"),
             new Flag("text", "source", "text", "model: corpus, plain text or JSONL (field \"text\")"),
@@ -146,7 +146,9 @@ final class TrainSettings {
         ObjectNode d = defaults();
         for (Flag f : FLAGS) {
             JsonNode def = d.path(f.section()).path(f.key());
-            String shown = def.isNull() || def.isMissingNode() ? "" : " [" + def.asText() + "]";
+            String value = def.isArray() ? String.join(",", java.util.stream.StreamSupport.stream(def.spliterator(), false)
+                    .map(JsonNode::asText).toList()) : def.asText();
+            String shown = def.isNull() || def.isMissingNode() || value.isEmpty() ? "" : " [" + value + "]";
             options.addOption(Option.builder().longOpt(f.name()).hasArg().argName(argName(def))
                     .desc(f.help() + shown).build());
         }
@@ -154,7 +156,8 @@ final class TrainSettings {
     }
 
     private static String argName(JsonNode def) {
-        return def.isIntegralNumber() ? "N" : def.isNumber() ? "X" : def.isBoolean() ? "BOOL" : "VALUE";
+        return def.isIntegralNumber() ? "N" : def.isNumber() ? "X" : def.isBoolean() ? "BOOL" : def.isArray() ? "LIST"
+                : "VALUE";
     }
 
     /** Defaults, then --config, then flags; the source section is pruned to the keys of its type. */
@@ -181,7 +184,20 @@ final class TrainSettings {
             source.put("type", "model");
         }
         pruneSource(source);
-        return settings;
+        return canonical(settings);
+    }
+
+    /**
+     * The settings as they read back from their own JSON. A flag parses to a LongNode where the file holds an
+     * IntNode for the same number, and JsonNode equality tells them apart; a resume compares the checkpoint's
+     * settings (read from disk) with these, so they must take the same form.
+     */
+    private static ObjectNode canonical(ObjectNode settings) {
+        try {
+            return (ObjectNode) Json.mapper().readTree(Json.mapper().writeValueAsString(settings));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("settings do not round-trip through JSON", e);
+        }
     }
 
     private static void overlay(ObjectNode settings, JsonNode file, String where) {

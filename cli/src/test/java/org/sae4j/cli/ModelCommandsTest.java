@@ -158,6 +158,53 @@ class ModelCommandsTest {
         assertTrue(e.out().contains("tokens evaluated             800"), e::toString);
     }
 
+    @Test
+    void liveTrainingResumedFromACheckpointEndsBitIdentical() throws IOException {
+        Path text = dir.resolve("small.txt");
+        List<String> paragraphs = Corpus.read(Path.of(SharedData.file("tinystories-valid-head.txt")),
+                CorpusFormat.BLANK_LINES);
+        Files.writeString(text, String.join("\n\n", paragraphs.subList(0, 40)));
+        Path whole = dir.resolve("whole");
+        Path resumed = dir.resolve("resumed");
+        for (Path run : List.of(whole, resumed)) {
+            Cli t = Cli.run(args("train", model(), "--text", text.toString(), "--layer", "2", "--context-size", "64",
+                    "--d-sae", "128", "--k", "4", "--total-tokens", "2048", "--batch-size", "256",
+                    "--lr-warmup-steps", "1", "--init-sample-rows", "512", "--shuffle-buffer-rows", "700",
+                    "--checkpoint-every-steps", "3", "--eval-tokens", "256", "--out", run.toString()));
+            assertEquals(0, t.exit(), t::toString);
+        }
+        // Forget everything after step 6 of the second run (one shuffle block is ~700 rows, so the cursor at row
+        // 1,536 sits inside a later block than the one the run started in), then resume it to step 8.
+        Path checkpoints = resumed.resolve("checkpoints");
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            for (Path c : s.toList()) {
+                if (!c.getFileName().toString().equals("step-000000006")) {
+                    deleteTree(c);
+                }
+            }
+        }
+        for (String f : List.of("cfg.json", "sae_weights.safetensors", "sparsity.safetensors", "eval.json")) {
+            Files.delete(resumed.resolve(f));
+        }
+        Cli r = Cli.run(args("train", model(), "--text", text.toString(), "--layer", "2", "--context-size", "64",
+                "--d-sae", "128", "--k", "4", "--total-tokens", "2048", "--batch-size", "256",
+                "--lr-warmup-steps", "1", "--init-sample-rows", "512", "--shuffle-buffer-rows", "700",
+                "--checkpoint-every-steps", "3", "--eval-tokens", "256", "--out", resumed.toString(), "--resume"));
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.err().contains("resumed at step 6 of 8"), r::toString);
+        assertArrayEquals(Files.readAllBytes(whole.resolve("sae_weights.safetensors")),
+                Files.readAllBytes(resumed.resolve("sae_weights.safetensors")),
+                "weights after resuming at step 6 equal the uninterrupted run's, byte for byte");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
     private static List<String> list(Path p) throws IOException {
         try (Stream<Path> s = Files.list(p)) {
             return s.map(f -> f.getFileName().toString()).sorted().toList();

@@ -35,7 +35,7 @@ public final class Tokenizer {
     private final float[] scores;  // [vocab]
     /** piece bytes (as ISO-8859-1 chars, one char per byte) to id; the first id wins for a repeated piece. */
     private final Map<String, Integer> ids;
-    /** (a << 32 | b) to the id of piece(a)+piece(b) or −1, filled as pairs are met (concurrent: encode is). */
+    /** a·vocab + b to the id of piece(a)+piece(b) or −1, filled as pairs are met (concurrent: encode is). */
     private final Map<Long, Integer> pairs = new ConcurrentHashMap<>();
 
     public Tokenizer(byte[][] pieces, float[] scores) {
@@ -217,7 +217,8 @@ public final class Tokenizer {
 
     /** The id of piece(a) + piece(b), or −1; memoized since a text repeats the same few pairs. */
     private int pairId(int a, int b) {
-        long pair = ((long) a << 32) | (b & 0xffffffffL);
+        // a·vocab + b: distinct per pair and, unlike (a << 32 | b), spread by Long.hashCode (which folds to a ^ b).
+        long pair = (long) a * pieces.length + b;
         Integer cached = pairs.get(pair);
         if (cached == null) {
             cached = ids.getOrDefault(key(pieces[a]) + key(pieces[b]), -1);
