@@ -19,7 +19,8 @@ final class EvalProgress implements ModelEvaluator.Progress, AutoCloseable {
     private ProgressBar bar;
     private String phase;
     private long nextLine;
-    private long started;
+    private long started = System.nanoTime(); // start of the current pass
+    private long lastUpdate = started;
 
     EvalProgress(PrintStream err) {
         this.err = err;
@@ -32,17 +33,18 @@ final class EvalProgress implements ModelEvaluator.Progress, AutoCloseable {
             close();
             phase = newPhase;
             nextLine = 0;
-            started = System.nanoTime();
+            started = lastUpdate; // the first report of a pass comes after its first batch
             if (interactive) {
                 bar = new ProgressBarBuilder().setTaskName(newPhase).setInitialMax(total)
                         .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUnit(" tok", 1)
                         .setUpdateIntervalMillis(250).showSpeed().build();
             }
         }
+        lastUpdate = System.nanoTime();
         if (interactive) {
             bar.stepTo(done);
         } else if (done >= nextLine || done == total) {
-            double seconds = (System.nanoTime() - started) / 1e9;
+            double seconds = (lastUpdate - started) / 1e9;
             err.printf(Locale.ROOT, "%s: %,d/%,d tokens (%3.0f%%)  %,.0f tok/s%n", describe(newPhase), done, total,
                     100.0 * done / total, done / Math.max(seconds, 1e-9));
             nextLine = done + Math.max(1, total / 10);

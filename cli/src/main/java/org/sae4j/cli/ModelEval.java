@@ -32,6 +32,9 @@ final class ModelEval {
                 .desc("with --model: tokens per document from BOS, longer ones truncated [512]").build());
         o.addOption(Option.builder().longOpt("ablate").hasArg().argName("N")
                 .desc("with --model: ablate the N most frequent features one at a time [64]").build());
+        o.addOption(Option.builder().longOpt("ablation-documents").hasArg().argName("N")
+                .desc("with --model: each ablated feature's mean effects over the first N documents it fires in"
+                        + " (plus those of its top examples) [50]").build());
         o.addOption(Option.builder().longOpt("top-examples").hasArg().argName("N")
                 .desc("with --model: top-activating examples kept per feature [10]").build());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("N")
@@ -54,6 +57,8 @@ final class ModelEval {
                 (int) Math.min(EvalCommand.positive(line, "batch-size", defaults.batchTokens()), 1 << 20),
                 EvalCommand.positive(line, "tokens", 200_000),
                 (int) Math.min(ModelOptions.nonNegative(line, "ablate", defaults.ablatedFeatures()), 1 << 20),
+                (int) Math.min(EvalCommand.positive(line, "ablation-documents", defaults.ablationDocuments()),
+                        Integer.MAX_VALUE),
                 (int) Math.min(ModelOptions.nonNegative(line, "top-examples", defaults.topExamples()), 1000),
                 defaults.quantileGroups(), defaults.examplesPerGroup(), defaults.contextBefore(),
                 defaults.contextAfter(), defaults.logitTokens(), defaults.neighbours(), defaults.histogramBins(),

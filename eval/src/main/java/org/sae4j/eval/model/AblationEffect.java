@@ -5,7 +5,9 @@ package org.sae4j.eval.model;
  * does to the model's next-token predictions (formulas in docs/evaluation.md).
  *
  * @param feature            the feature
- * @param firings            tokens where it fired (and was removed)
+ * @param documents          documents its mean effects are over: the first ones it fires in, up to the configured
+ *                           {@code ablation_documents}
+ * @param firings            tokens where it fired (and was removed) in those documents
  * @param deltaLossAtFiring  mean over firing tokens that predict a next token of loss(ablated) − loss(clean)
  * @param deltaLossAtTop     the same mean over the feature's top-activating examples
  * @param klAtFiring         mean over firing tokens of KL(clean ‖ ablated) of the next-token distribution
@@ -15,7 +17,7 @@ package org.sae4j.eval.model;
  *                           tokens of log p_clean(v) − log p_ablated(v)
  * @param downvoted          tokens it lowers most: the smallest such means
  */
-public record AblationEffect(int feature, long firings, double deltaLossAtFiring, double deltaLossAtTop,
+public record AblationEffect(int feature, long documents, long firings, double deltaLossAtFiring, double deltaLossAtTop,
                              double klAtFiring, double deltaLossPerFiring, Ranked upvoted,
                              Ranked downvoted) {
 }

@@ -23,6 +23,7 @@ final class FeatureAblation {
     private final int[] slotOf;       // [dSae] slot of each feature, −1 if not ablated
     private final float[][] direction; // [slots][dIn] W_dec rows of the ablated features
     private final long[] firings;
+    private final long[] documents;
     private final long[] predictingFirings;
     private final double[] deltaLossSum;
     private final double[] klSum;
@@ -43,6 +44,7 @@ final class FeatureAblation {
         }
         int n = ablated.length;
         firings = new long[n];
+        documents = new long[n];
         predictingFirings = new long[n];
         deltaLossSum = new double[n];
         klSum = new double[n];
@@ -62,9 +64,10 @@ final class FeatureAblation {
     /**
      * Ablates {@code feature} in {@code batch} at the spliced rows {@code firing} (indices among the batch's spliced
      * rows, with the activations {@code acts}) and returns loss(ablated) − loss(clean) for every batch row that
-     * predicts a token in the documents rerun; NaN elsewhere. Rows of other documents are not rerun.
+     * predicts a token in the documents rerun (those holding a firing); NaN elsewhere. Only documents with
+     * {@code counted[s]} add to the feature's mean effects (the others are rerun for their examples alone).
      */
-    float[] run(EvalBatch batch, int feature, int[] firing, float[] acts, int count) {
+    float[] run(EvalBatch batch, int feature, int[] firing, float[] acts, int count, boolean[] counted) {
         int slot = slotOf[feature];
         boolean[] rerun = new boolean[batch.tokens.size()];
         float[] scaleOfRow = new float[batch.rows]; // [rows] −f where the feature fires
@@ -79,6 +82,7 @@ final class FeatureAblation {
             if (rerun[s]) {
                 sequences.add(batch.tokens.sequence(s));
                 firstRow.add(batch.tokens.offset(s));
+                documents[slot] += counted[s] ? 1 : 0;
             }
         }
         TokenBatch sub = TokenBatch.of(sequences);
@@ -99,15 +103,16 @@ final class FeatureAblation {
             double lseA = LogProbs.logSumExp(ablated, i * vocab, vocab);
             double lseC = batch.lse[row];
             boolean predicts = batch.predicts(row);
+            boolean inMeans = counted[batch.tokens.sequenceOf(row)];
             double d = 0;
             if (predicts) {
                 int next = batch.tokens.token(row + 1);
                 d = LogProbs.crossEntropy(ablated, i * vocab, lseA, next)
                         - LogProbs.crossEntropy(batch.logits, row * vocab, lseC, next);
                 delta[row] = (float) d;
-                allPositionsDeltaSum[slot] += d;
+                allPositionsDeltaSum[slot] += inMeans ? d : 0;
             }
-            if (scale[i] != 0f) {
+            if (scale[i] != 0f && inMeans) {
                 firings[slot]++;
                 if (predicts) {
                     predictingFirings[slot]++;
@@ -129,13 +134,22 @@ final class FeatureAblation {
         for (int v = 0; v < vocab; v++) {
             meanEffect[v] = n == 0 ? 0 : logProbEffectSum[slot][v] / n;
         }
-        return new AblationEffect(features[slot], n,
+        return new AblationEffect(features[slot], documents[slot], n,
                 predictingFirings[slot] == 0 ? Double.NaN : deltaLossSum[slot] / predictingFirings[slot],
                 deltaLossAtTop,
                 n == 0 ? Double.NaN : klSum[slot] / n,
                 n == 0 ? Double.NaN : allPositionsDeltaSum[slot] / n,
                 Ranked.extreme(meanEffect, 0, vocab, tokens, true),
                 Ranked.extreme(meanEffect, 0, vocab, tokens, false));
+    }
+
+    /** Documents counted so far for the feature in {@code slot}. */
+    long documents(int slot) {
+        return documents[slot];
+    }
+
+    int slot(int feature) {
+        return slotOf[feature];
     }
 
     int slots() {

@@ -138,6 +138,7 @@ public final class FeatureFiles {
             f.putNull("ablation");
         } else {
             ObjectNode ab = f.putObject("ablation");
+            ab.put("documents", a.documents());
             ab.put("firings", a.firings());
             ab.set("delta_loss", number(a.deltaLossAtFiring()));
             ab.set("delta_loss_top", number(a.deltaLossAtTop()));

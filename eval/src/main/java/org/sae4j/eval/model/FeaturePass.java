@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -29,6 +31,7 @@ final class FeaturePass {
     private final List<List<Example>> top = new ArrayList<>();   // per feature, largest first
     private final Map<Integer, List<Example>> pendingByDoc = new HashMap<>();
     private final int[] firingCount;    // [dSae] scratch: firings of each ablated feature in the batch
+    private final Set<Long> topDocs = new HashSet<>(); // feature << 32 | doc of every top example
 
     FeaturePass(ModelEvalConfig config, FeatureStats stats, FeatureAblation ablation, int dSae) {
         this.config = config;
@@ -50,6 +53,7 @@ final class FeaturePass {
                 Example example = new Example(j, e.doc(), e.position(), e.activation());
                 examples.add(example);
                 pendingByDoc.computeIfAbsent(e.doc(), d -> new ArrayList<>()).add(example);
+                topDocs.add(key(j, e.doc()));
             }
             top.add(examples);
         }
@@ -100,7 +104,14 @@ final class FeaturePass {
         sample[at][slot] = example;
     }
 
-    /** Runs each ablated feature that fires in {@code b}; its Δloss per batch row, by feature. */
+    private static long key(int feature, int doc) {
+        return (long) feature << 32 | doc;
+    }
+
+    /**
+     * Runs each ablated feature that fires in {@code b} on the documents it fires in while it is under its document
+     * budget, and on those holding its top examples; its Δloss per batch row (NaN where not rerun), by feature.
+     */
     private Map<Integer, float[]> ablate(EvalBatch b) {
         Map<Integer, float[]> out = new HashMap<>();
         if (ablation == null || ablation.slots() == 0) {
@@ -118,17 +129,36 @@ final class FeaturePass {
                 continue;
             }
             firingCount[j] = 0;
+            boolean[] counted = new boolean[b.tokens.size()];
+            boolean[] rerun = new boolean[b.tokens.size()];
+            boolean[] visited = new boolean[b.tokens.size()];
+            long budget = config.ablationDocuments() - ablation.documents(ablation.slot(j));
             int[] firing = new int[count];
             float[] acts = new float[count];
             int n = 0;
-            for (int i = 0; i < b.spliced() && n < count; i++) {
+            for (int i = 0; i < b.spliced(); i++) {
                 float a = codes.activation(i, j);
-                if (a > 0f) {
+                if (a <= 0f) {
+                    continue;
+                }
+                int s = b.tokens.sequenceOf(b.splicedRow[i]);
+                if (!visited[s]) { // the sequence's first firing decides for the whole sequence
+                    visited[s] = true;
+                    counted[s] = budget-- > 0;
+                    rerun[s] = counted[s] || topDocs.contains(key(j, b.firstDoc + s));
+                }
+                if (rerun[s]) {
                     firing[n] = i;
                     acts[n++] = a;
                 }
             }
-            out.put(j, ablation.run(b, j, firing, acts, n));
+            if (n > 0) {
+                out.put(j, ablation.run(b, j, firing, acts, n, counted));
+            } else {
+                float[] none = new float[b.rows];
+                Arrays.fill(none, Float.NaN);
+                out.put(j, none);
+            }
         }
         return out;
     }

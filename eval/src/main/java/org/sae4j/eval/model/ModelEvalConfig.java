@@ -15,6 +15,8 @@ import org.sae4j.formats.Json;
  *                         {@code 3 · batchTokens · vocab} floats
  * @param maxTokens        read documents until this many tokens (0: the whole text)
  * @param ablatedFeatures  ablate this many features one at a time, the most often firing first (0: none)
+ * @param ablationDocuments per ablated feature, rerun at most this many documents it fires in (the first ones) for
+ *                         its mean effects, plus those holding its top examples; bounds the cost of frequent features
  * @param topExamples      top-activating examples kept per feature
  * @param quantileGroups   equal-width activation intervals over (0, max] from which examples are sampled
  * @param examplesPerGroup examples sampled uniformly from each interval
@@ -31,6 +33,7 @@ public record ModelEvalConfig(
         int batchTokens,
         long maxTokens,
         int ablatedFeatures,
+        int ablationDocuments,
         int topExamples,
         int quantileGroups,
         int examplesPerGroup,
@@ -49,6 +52,7 @@ public record ModelEvalConfig(
         require(batchTokens >= 1, "batch_tokens must be positive");
         require(maxTokens >= 0, "max_tokens must be >= 0 (0: the whole text)");
         require(ablatedFeatures >= 0, "ablated_features must be >= 0");
+        require(ablationDocuments >= 1, "ablation_documents must be positive");
         require(topExamples >= 0 && quantileGroups >= 0 && examplesPerGroup >= 0,
                 "example counts must be >= 0");
         require(contextBefore >= 0 && contextAfter >= 0, "context widths must be >= 0");
@@ -59,13 +63,7 @@ public record ModelEvalConfig(
 
     /** The defaults the CLI starts from: suited to stories260K-sized models and SAEs of up to a few thousand latents. */
     public static ModelEvalConfig defaults(HookPoint hook) {
-        return new ModelEvalConfig(hook, 512, 4096, 0, 64, 10, 5, 3, 12, 4, 10, 10, 40, 0);
-    }
-
-    public ModelEvalConfig withHook(HookPoint newHook) {
-        return new ModelEvalConfig(newHook, contextSize, batchTokens, maxTokens, ablatedFeatures, topExamples,
-                quantileGroups, examplesPerGroup, contextBefore, contextAfter, logitTokens, neighbours, histogramBins,
-                seed);
+        return new ModelEvalConfig(hook, 512, 4096, 0, 64, 50, 10, 5, 3, 12, 4, 10, 10, 40, 0);
     }
 
     /** The config as saved in eval.json (snake_case, the hook by its TransformerLens name). */
@@ -76,6 +74,7 @@ public record ModelEvalConfig(
         o.put("batch_tokens", batchTokens);
         o.put("max_tokens", maxTokens);
         o.put("ablated_features", ablatedFeatures);
+        o.put("ablation_documents", ablationDocuments);
         o.put("top_examples", topExamples);
         o.put("quantile_groups", quantileGroups);
         o.put("examples_per_group", examplesPerGroup);

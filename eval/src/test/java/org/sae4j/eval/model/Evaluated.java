@@ -37,8 +37,9 @@ final class Evaluated {
         this.sae = sae;
         this.hook = hook;
         this.texts = TinyModel.documents(12, 3);
-        // batchTokens 150: several forward batches; 4 ablated features, 4 top examples, 3 intervals of 2 examples.
-        this.config = new ModelEvalConfig(hook, CONTEXT, 150, 0, 4, 4, 3, 2, 3, 2, 5, 3, 8, 1);
+        // batchTokens 150: several forward batches; 4 ablated features on all their documents, 4 top examples,
+        // 3 intervals of 2 examples.
+        this.config = new ModelEvalConfig(hook, CONTEXT, 150, 0, 4, 1000, 4, 3, 2, 3, 2, 5, 3, 8, 1);
         this.result = ModelEvaluator.evaluate(model, tokenizer, sae, texts, config, ModelEvaluator.Progress.NONE);
         this.docs = Reference.documents(texts, tokenizer, CONTEXT);
         this.activations = new ArrayList<>();

@@ -37,11 +37,17 @@ class FeatureAblationTest {
         double klSum;
         double allPositionsSum;
         long firings;
+        long documents;
         double[] logProbEffect;
         final List<double[]> deltaPerDoc = new ArrayList<>(); // [len] Δloss per position (NaN: last), null if not rerun
     }
 
     static Expected ablate(Evaluated e, int feature) {
+        return ablate(e, feature, Integer.MAX_VALUE);
+    }
+
+    /** The reference, counting only the first {@code budget} documents the feature fires in. */
+    static Expected ablate(Evaluated e, int feature, int budget) {
         int vocab = e.tokenizer.vocabSize();
         int dim = TinyModel.DIM;
         float[] w = Arrays.copyOfRange(Nio.get(e.sae.params().wDec()), feature * dim, (feature + 1) * dim);
@@ -55,6 +61,7 @@ class FeatureAblationTest {
                 x.deltaPerDoc.add(null);
                 continue;
             }
+            boolean counted = budget-- > 0;
             float[] clean = Reference.cleanLogits(e.model, doc);
             float[] ablated = Reference.logits(e.model, e.hook, doc, a -> {
                 for (int t = 0; t < doc.length; t++) {
@@ -70,9 +77,9 @@ class FeatureAblationTest {
                 double[] pa = Reference.logSoftmax(ablated, t, vocab);
                 if (t + 1 < doc.length) {
                     delta[t] = -pa[doc[t + 1]] + pc[doc[t + 1]];
-                    x.allPositionsSum += delta[t];
+                    x.allPositionsSum += counted ? delta[t] : 0;
                 }
-                if (f[t][feature] > 0) {
+                if (f[t][feature] > 0 && counted) {
                     x.firings++;
                     if (t + 1 < doc.length) {
                         x.predictingFirings++;
@@ -85,6 +92,7 @@ class FeatureAblationTest {
                 }
             }
             x.deltaPerDoc.add(delta);
+            x.documents += counted ? 1 : 0;
         }
         return x;
     }
@@ -105,7 +113,24 @@ class FeatureAblationTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void ablationEffectsMatchADirectComputation(Evaluated e) {
-        FeatureData data = e.result.features();
+        assertEffects(e, e.result, Integer.MAX_VALUE);
+    }
+
+    /** With a budget of 2 documents per feature the means cover those; top examples still get their Δloss. */
+    @Test
+    void aDocumentBudgetLimitsTheMeansButNotTheTopExamples() {
+        Evaluated e = Evaluated.topK();
+        ModelEvalConfig c = e.config;
+        ModelEvalConfig budgeted = new ModelEvalConfig(c.hook(), c.contextSize(), c.batchTokens(), c.maxTokens(),
+                c.ablatedFeatures(), 2, c.topExamples(), c.quantileGroups(), c.examplesPerGroup(), c.contextBefore(),
+                c.contextAfter(), c.logitTokens(), c.neighbours(), c.histogramBins(), c.seed());
+        ModelEvalResult r = ModelEvaluator.evaluate(e.model, e.tokenizer, e.sae, e.texts, budgeted,
+                ModelEvaluator.Progress.NONE);
+        assertEffects(e, r, 2);
+    }
+
+    private static void assertEffects(Evaluated e, ModelEvalResult result, int budget) {
+        FeatureData data = result.features();
         int vocab = e.tokenizer.vocabSize();
         int checked = 0;
         for (int j = 0; j < data.size(); j++) {
@@ -113,8 +138,9 @@ class FeatureAblationTest {
             if (a == null) {
                 continue;
             }
-            Expected x = ablate(e, j);
+            Expected x = ablate(e, j, budget);
             String f = "feature " + j + ": ";
+            assertEquals(x.documents, a.documents(), f + "documents");
             assertEquals(x.firings, a.firings(), f + "firings");
             assertEquals(x.deltaAtFiringSum / x.predictingFirings, a.deltaLossAtFiring(), TOLERANCE,
                     f + "mean Δloss where it fires");
