@@ -15,7 +15,10 @@ import org.sae4j.eval.Evaluator;
 import org.sae4j.formats.BadInputException;
 import org.sae4j.formats.Json;
 
-/** {@code sae4j eval}: evaluates a saved SAE on activations, prints a table and writes eval.json. */
+/**
+ * {@code sae4j eval}: evaluates a saved SAE on stored or synthetic activations, prints a table and writes eval.json;
+ * with {@code --model} the SAE is evaluated inside the language model instead ({@link ModelEval}).
+ */
 final class EvalCommand implements Command {
     @Override
     public String name() {
@@ -24,7 +27,8 @@ final class EvalCommand implements Command {
 
     @Override
     public String summary() {
-        return "evaluate a saved SAE on activation files, its live model, or its synthetic source";
+        return "evaluate a saved SAE: reconstruction, sparsity, ground-truth recovery on synthetic data;"
+                + " with --model, spliced loss, KL, ablations, logit effects and examples";
     }
 
     @Override
@@ -41,12 +45,14 @@ final class EvalCommand implements Command {
                         + " text in another order)").build());
         o.addOption(Option.builder().longOpt("dataset").hasArg().argName("NAME")
                 .desc("HDF5 dataset path or safetensors tensor name").build());
-        o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N").desc("vectors to evaluate [200000]")
-                .build());
-        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N").desc("vectors per pass [4096]")
-                .build());
+        o.addOption(Option.builder().longOpt("tokens").hasArg().argName("N")
+                .desc("vectors (with --model: tokens of text) to evaluate [200000]").build());
+        o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
+                .desc("vectors (with --model: tokens) per pass [4096]").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc("where to write eval.json"
-                + " [DIR/eval.json]").build());
+                + " [DIR/eval.json]; with --model the per-feature folder features/ goes beside it").build());
+        ModelOptions.addTo(o, false);
+        ModelEval.addTo(o);
         return o;
     }
 
@@ -55,6 +61,11 @@ final class EvalCommand implements Command {
         LoadedSae loaded = SaeOptions.load(Path.of(line.getOptionValue("sae")), line);
         Path dir = loaded.dir();
         Sae sae = loaded.sae();
+        // --text alone evaluates a live-model SAE's reconstruction on other text; with the model files given, the
+        // full in-model evaluation runs (spliced loss, KL, ablations, examples).
+        if (line.hasOption("model") || line.hasOption("tokenizer")) {
+            return ModelEval.run(line, loaded, out, err);
+        }
         long tokens = positive(line, "tokens", 200_000);
         int batch = (int) Math.min(positive(line, "batch-size", 4096), 1 << 20);
         HeldOut heldOut = heldOut(line, sae);

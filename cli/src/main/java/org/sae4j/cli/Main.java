@@ -26,7 +26,8 @@ public final class Main {
 
     static {
         for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand(),
-                new ConvertCommand(), new GenerateCommand(), new LossCommand(), new HarvestCommand()}) {
+                new ConvertCommand(), new GenerateCommand(), new LossCommand(), new HarvestCommand(),
+                new SteerCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

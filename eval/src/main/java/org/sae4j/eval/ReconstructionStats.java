@@ -2,9 +2,10 @@ package org.sae4j.eval;
 
 /**
  * Running sums over evaluated tokens from which every reconstruction and sparsity metric is computed at the end,
- * in double precision. Add batches with {@link #add}; read with {@link #result}.
+ * in double precision. Add batches with {@link #add}; read with {@link #result}. Public so the model-in-the-loop
+ * evaluation ({@code org.sae4j.eval.model}) reports the same metrics on the model's own activations.
  */
-final class ReconstructionStats {
+public final class ReconstructionStats {
     private final int dIn;
     private final int dSae;
     private long tokens;
@@ -17,7 +18,7 @@ final class ReconstructionStats {
     private double l1Sum;
     private final long[] firings;    // [dSae]
 
-    ReconstructionStats(int dIn, int dSae) {
+    public ReconstructionStats(int dIn, int dSae) {
         this.dIn = dIn;
         this.dSae = dSae;
         this.sumX = new double[dIn];
@@ -26,7 +27,7 @@ final class ReconstructionStats {
     }
 
     /** One batch: inputs and reconstructions [rows, dIn], per-row L0 and L1, and each active latent once per row. */
-    void add(float[] x, float[] xHat, int rows, int[] l0, double[] l1) {
+    public void add(float[] x, float[] xHat, int rows, int[] l0, double[] l1) {
         double[] batchMean = new double[dIn];
         for (int r = 0; r < rows; r++) {
             for (int d = 0; d < dIn; d++) {
@@ -62,15 +63,15 @@ final class ReconstructionStats {
         tokens += rows;
     }
 
-    void fired(int latent) {
+    public void fired(int latent) {
         firings[latent]++;
     }
 
-    long tokens() {
+    public long tokens() {
         return tokens;
     }
 
-    EvalResult.Reconstruction result() {
+    public EvalResult.Reconstruction result() {
         double totalVariance = 0; // Σ_d Σ_n (x_nd − μ_d)²
         double meanSqNorm = 0;
         for (int d = 0; d < dIn; d++) {
