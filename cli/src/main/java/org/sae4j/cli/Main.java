@@ -26,7 +26,7 @@ public final class Main {
 
     static {
         for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand(),
-                new ConvertCommand()}) {
+                new ConvertCommand(), new ReportCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }
