@@ -104,6 +104,9 @@ final class ReportCommand implements Command {
         LoadedSae loaded = SaeOptions.load(Path.of(line.getOptionValue("sae")), line);
         Sae sae = loaded.sae();
         int dSae = sae.config().dSae();
+        // Everything that can be wrong with the input is found before the long work starts.
+        EvalData e = evalData == null ? null : EvalData.read(evalData, dSae);
+        HookPoint hook = text == null ? null : hook(line, sae);
         RunInfo run = RunFolder.read(loaded);
         Map<String, String> sources = new LinkedHashMap<>();
         DecoderNeighbours near = DecoderNeighbours.of(sae, neighbours);
@@ -122,12 +125,13 @@ final class ReportCommand implements Command {
             logits = DirectLogitEffects.of(sae, llama.weights(), tok, 10);
             sources.put("logits", "direct path W_U · (final-norm gain ⊙ W_dec[i]) of " + model.getFileName());
             if (text != null) {
-                HookPoint hook = hook(line, sae);
                 ActivityHarvest.Settings settings = new ActivityHarvest.Settings(context, tokens, 16, examples, 5, 5,
                         24, 8, 32, 0);
                 ActivityHarvest.Result h = ActivityHarvest.run(llama, tok, hook, sae, Corpus.read(text), settings,
                         progress(tokens, err));
                 activity = h.features();
+                out.printf(Locale.ROOT, "read %,d tokens of %s in %.1f s%n", h.tokens(), text.getFileName(),
+                        (System.nanoTime() - started) / 1e9);
                 density = h.density();
                 String what = String.format(Locale.ROOT, "%s at %s over %,d tokens (%,d documents) of %s",
                         model.getFileName(), hook.name(), h.tokens(), h.windows(), text.getFileName());
@@ -135,8 +139,7 @@ final class ReportCommand implements Command {
                 sources.put("activity", what);
             }
         }
-        if (evalData != null) {
-            EvalData e = EvalData.read(evalData, dSae);
+        if (e != null) {
             String from = evalData.getFileName() + " (" + e.features() + " features)";
             density = overlay(density, e.density(), sources, "density", from);
             activity = overlay(activity, e.activity(), sources, "activity", from);

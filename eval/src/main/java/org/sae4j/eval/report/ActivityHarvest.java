@@ -30,6 +30,7 @@ import org.sae4j.formats.BadInputException;
  */
 public final class ActivityHarvest {
     private static final long WORKSPACE_FLOATS = 1L << 24;
+    private static final int TOKENIZE_CHUNK = 64;
 
     /**
      * @param contextSize      tokens per document window (each from BOS, longer documents truncated)
@@ -88,14 +89,14 @@ public final class ActivityHarvest {
         }
     }
 
-    private final Tokenizer tokenizer;
+    private final TokenText text;
     private final Settings settings;
     private final int[] tokens;      // [total] every token of every window read, windows back to back
     private final int[] windowStart; // [windows + 1] first global position of each window
     private final Firings[] firings; // [dSae]
 
     private ActivityHarvest(Tokenizer tokenizer, Settings settings, int[] tokens, int[] windowStart, int dSae) {
-        this.tokenizer = tokenizer;
+        this.text = new TokenText(tokenizer);
         this.settings = settings;
         this.tokens = tokens;
         this.windowStart = windowStart;
@@ -130,18 +131,23 @@ public final class ActivityHarvest {
     }
 
     /**
-     * Windows from the start of the text until they hold maxTokens harvestable tokens; documents are tokenized one
-     * at a time so a large text file is read only as far as needed.
+     * Windows from the start of the text until they hold maxTokens harvestable tokens. Documents are tokenized a
+     * chunk at a time, in parallel (llama2.c's BPE merge is quadratic in a document's length and was half the time
+     * of a report), and only as far into the text as needed.
      */
     private static List<ContextWindow> windowsFor(List<String> documents, Tokenizer tokenizer, Settings s) {
         List<ContextWindow> out = new ArrayList<>();
         long harvest = 0;
-        for (String doc : documents) {
-            if (harvest >= s.maxTokens()) {
-                break;
-            }
-            for (ContextWindow w : ContextWindows.build(List.of(doc), tokenizer, s.contextSize(),
-                    WindowPolicy.TRUNCATE)) {
+        for (int first = 0; first < documents.size() && harvest < s.maxTokens(); first += TOKENIZE_CHUNK) {
+            List<ContextWindow> chunk = documents.subList(first, Math.min(documents.size(), first + TOKENIZE_CHUNK))
+                    .parallelStream()
+                    .map(doc -> ContextWindows.build(List.of(doc), tokenizer, s.contextSize(), WindowPolicy.TRUNCATE))
+                    .flatMap(List::stream)
+                    .toList();
+            for (ContextWindow w : chunk) {
+                if (harvest >= s.maxTokens()) {
+                    break;
+                }
                 if (w.harvestCount() > 0) {
                     out.add(w);
                     harvest += w.harvestCount();
@@ -283,13 +289,13 @@ public final class ActivityHarvest {
         int w = windowOf(p);
         int from = Math.max(windowStart[w], p - settings.left());
         int to = Math.min(windowStart[w + 1], p + settings.right() + 1);
-        List<String> text = new ArrayList<>(to - from);
+        List<String> shown = new ArrayList<>(to - from);
         float[] acts = new float[to - from];
         for (int q = from; q < to; q++) {
-            text.add(TokenText.of(tokenizer, q > windowStart[w] ? tokens[q - 1] : -1, tokens[q]));
+            shown.add(text.of(q > windowStart[w] ? tokens[q - 1] : -1, tokens[q]));
             acts[q - from] = f.at(q);
         }
-        return new FeatureActivity.Example(w, p - from, f.act[i], text, acts);
+        return new FeatureActivity.Example(w, p - from, f.act[i], shown, acts);
     }
 
     private int windowOf(int p) {

@@ -33,10 +33,7 @@ public final class DirectLogitEffects {
         }
         float[] wDec = Nio.get(sae.params().wDec()); // [dSae, dim]
         float[] gain = weights.rmsFinal();            // [dim]
-        String[] text = new String[vocab];
-        for (int t = 0; t < vocab; t++) {
-            text[t] = TokenText.of(tokenizer, -1, t);
-        }
+        TokenText text = new TokenText(tokenizer);
         LogitEffect[] out = new LogitEffect[dSae];
         for (int start = 0; start < dSae; start += BLOCK) {
             int rows = Math.min(BLOCK, dSae - start);
@@ -58,10 +55,10 @@ public final class DirectLogitEffects {
         return out;
     }
 
-    private static List<TokenValue> ranked(float[] logits, int from, int vocab, int n, int sign, String[] text) {
+    private static List<TokenValue> ranked(float[] logits, int from, int vocab, int n, int sign, TokenText text) {
         List<TokenValue> out = new ArrayList<>(n);
         for (int t : Ranked.largest(logits, from, vocab, n, -1, sign)) {
-            out.add(new TokenValue(text[t], logits[from + t]));
+            out.add(new TokenValue(text.of(-1, t), logits[from + t]));
         }
         return out;
     }

@@ -39,10 +39,12 @@ class ActivityHarvestTest {
     private static List<String> documents;
     private static Sae sae;
     private static ActivityHarvest.Result result;
+    private static TokenText text;
 
     @BeforeAll
     static void harvest() throws IOException {
         documents = Corpus.read(SharedData.file("tinystories-valid-head.txt")).subList(0, 60);
+        text = new TokenText(SharedData.tokenizer());
         sae = Sae.initialize(SaeConfig.of(64, 96, new Architecture.TopK(K)), 5);
         result = ActivityHarvest.run(SharedData.model(), SharedData.tokenizer(), HOOK, sae, documents, SETTINGS,
                 t -> { });
@@ -121,7 +123,7 @@ class ActivityHarvestTest {
             boolean same = true;
             for (int t = 0; t < e.tokens().size() && same; t++) {
                 int q = start + t;
-                same = TokenText.of(tok, q > 0 ? ids[q - 1] : -1, ids[q]).equals(e.tokens().get(t));
+                same = text.of(q > 0 ? ids[q - 1] : -1, ids[q]).equals(e.tokens().get(t));
             }
             if (same) {
                 found.add(start + e.idx());

@@ -23,6 +23,7 @@ class DirectLogitEffectsTest {
         int dSae = 600; // more than one block of 512
         Sae sae = Sae.initialize(SaeConfig.of(dim, dSae, new Architecture.TopK(4)), 3);
         LogitEffect[] effects = DirectLogitEffects.of(sae, weights, tok, 10);
+        TokenText text = new TokenText(tok);
         float[] wDec = Nio.get(sae.params().wDec());
         float[] unembed = Nio.get(weights.classifier()); // [vocab, dim]
         float[] gain = weights.rmsFinal();
@@ -42,8 +43,8 @@ class DirectLogitEffectsTest {
                 assertEquals(logits[down[r]], effects[i].negative().get(r).value(), TOLERANCE,
                         "feature " + i + " -" + r);
             }
-            assertEquals(TokenText.of(tok, -1, up[0]), effects[i].positive().get(0).token(), "feature " + i);
-            assertEquals(TokenText.of(tok, -1, down[0]), effects[i].negative().get(0).token(), "feature " + i);
+            assertEquals(text.of(-1, up[0]), effects[i].positive().get(0).token(), "feature " + i);
+            assertEquals(text.of(-1, down[0]), effects[i].negative().get(0).token(), "feature " + i);
         }
     }
 }
