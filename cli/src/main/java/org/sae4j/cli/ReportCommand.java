@@ -59,8 +59,9 @@ final class ReportCommand implements Command {
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").required()
                 .desc("report folder to create (must not exist, or be empty)").build());
         o.addOption(Option.builder().longOpt("eval-data").hasArg().argName("FILE")
-                .desc("per-feature output of sae4j eval with the model in the loop (examples, logit and ablation"
-                        + " effects); it wins over what --text gives").build());
+                .desc("eval.json of sae4j eval --model, with its features/ folder: examples, logit and ablation"
+                        + " effects, which win over what --text gives [the SAE folder's eval.json when it has"
+                        + " features/]").build());
         o.addOption(Option.builder().longOpt("model").hasArg().argName("FILE")
                 .desc("llama2.c checkpoint the SAE reads (logit effects; with --text, examples)").build());
         o.addOption(Option.builder().longOpt("tokenizer").hasArg().argName("FILE")
@@ -105,9 +106,12 @@ final class ReportCommand implements Command {
         Sae sae = loaded.sae();
         int dSae = sae.config().dSae();
         // Everything that can be wrong with the input is found before the long work starts.
+        RunInfo run = RunFolder.read(loaded);
+        if (evalData == null && EvalData.hasFeatures(run.eval())) {
+            evalData = loaded.dir().resolve(RunFolder.EVAL);
+        }
         EvalData e = evalData == null ? null : EvalData.read(evalData, dSae);
         HookPoint hook = text == null ? null : hook(line, sae);
-        RunInfo run = RunFolder.read(loaded);
         Map<String, String> sources = new LinkedHashMap<>();
         DecoderNeighbours near = DecoderNeighbours.of(sae, neighbours);
         sources.put("neighbours", "cosine similarity of decoder rows, " + near.n() + " per feature");
@@ -124,7 +128,7 @@ final class ReportCommand implements Command {
             Tokenizer tok = Tokenizer.load(tokenizer, llama.config().vocabSize());
             logits = DirectLogitEffects.of(sae, llama.weights(), tok, 10);
             sources.put("logits", "direct path W_U · (final-norm gain ⊙ W_dec[i]) of " + model.getFileName());
-            if (text != null) {
+            if (text != null && (e == null || e.activity() == null)) {
                 ActivityHarvest.Settings settings = new ActivityHarvest.Settings(context, tokens, 16, examples, 5, 5,
                         24, 8, 32, 0);
                 ActivityHarvest.Result h = ActivityHarvest.run(llama, tok, hook, sae, Corpus.read(text), settings,
@@ -139,8 +143,11 @@ final class ReportCommand implements Command {
                 sources.put("activity", what);
             }
         }
+        if (text != null && e != null && e.activity() != null) {
+            out.println("note: --text was not read: " + evalData + " has examples for the features already");
+        }
         if (e != null) {
-            String from = evalData.getFileName() + " (" + e.features() + " features)";
+            String from = evalData + " (" + e.features() + " feature files)";
             density = overlay(density, e.density(), sources, "density", from);
             activity = overlay(activity, e.activity(), sources, "activity", from);
             logits = overlay(logits, e.logits(), sources, "logits", from);
@@ -211,6 +218,7 @@ final class ReportCommand implements Command {
         ObjectNode eval = run.eval() != null && run.eval().isObject() ? ((ObjectNode) run.eval()).deepCopy()
                 : sections.objectNode();
         eval.setAll(sections);
+        eval.remove("features"); // a pointer to the per-feature files, which the report shows feature by feature
         return new RunInfo(run.title(), run.cfg(), run.settings(), run.curves(), eval, run.notes());
     }
 

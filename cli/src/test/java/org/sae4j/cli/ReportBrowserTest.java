@@ -123,7 +123,7 @@ class ReportBrowserTest {
             double firstRowMax = browser.eval("Number(document.querySelector('#rows .row .c-max_act').textContent)")
                     .asDouble();
             double sortAgain = browser.eval("(() => { const t = performance.now();"
-                    + " document.querySelector('.row.header .c-ablation').click(); return performance.now() - t; })()")
+                    + " document.querySelector('.row.header .c-delta_loss').click(); return performance.now() - t; })()")
                     .asDouble();
             double search = browser.eval("(() => { const t = performance.now(); const s ="
                     + " document.getElementById('search'); s.value = 'park'; s.dispatchEvent(new Event('input'));"

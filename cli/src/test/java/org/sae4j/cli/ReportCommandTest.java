@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sae4j.cli.BadInputTest.assertBadInput;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sae4j.eval.report.ReportData;
+import org.sae4j.eval.report.ReportJson;
 import org.sae4j.formats.Json;
 
 /**
@@ -61,10 +64,12 @@ class ReportCommandTest {
         assertEquals(1024, summary.at("/d_sae").asInt());
         assertTrue(summary.at("/sources/density").asText().contains("sparsity.safetensors"));
         JsonNode index = Json.readTree(out.resolve("data/index.json"));
-        assertEquals(1024, index.get("density").size(), "density of every feature, from the training window");
-        assertTrue(index.get("max_act").isNull() && index.get("top_tokens").isNull(), "no activity without a pass");
+        assertTrue(index.at("/has/density").asBoolean() && !index.at("/has/activity").asBoolean());
+        assertEquals(1024, index.get("features").size());
+        assertTrue(index.get("features").get(17).get("density").isNumber(), "density from the training window");
+        assertTrue(index.get("features").get(17).get("max_act").isNull(), "no activity without a pass over text");
         JsonNode f = Json.readTree(out.resolve("data/features/17.json"));
-        assertEquals(10, f.get("neighbours").size(), "decoder neighbours need only the weights");
+        assertEquals(10, f.at("/neighbours/indices").size(), "decoder neighbours need only the weights");
         assertFalse(f.has("top"), "no examples");
     }
 
@@ -87,19 +92,19 @@ class ReportCommandTest {
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         assertTrue(cpu < MAX_SECONDS, "took " + cpu + " s of CPU (" + seconds + " s)");
 
-        JsonNode index = Json.readTree(out.resolve("data/index.json"));
+        JsonNode rows = Json.readTree(out.resolve("data/index.json")).get("features");
         int withExamples = 0;
         int densest = 0;
         for (int j = 0; j < 1024; j++) {
-            withExamples += index.get("top_tokens").get(j).size() > 0 ? 1 : 0;
-            densest = index.get("density").get(j).asDouble() > index.get("density").get(densest).asDouble() ? j
+            withExamples += rows.get(j).get("top_tokens").size() > 0 ? 1 : 0;
+            densest = rows.get(j).get("density").asDouble() > rows.get(densest).get("density").asDouble() ? j
                     : densest;
         }
         assertTrue(withExamples > 900, "most features fire somewhere in 65k tokens: " + withExamples);
         JsonNode f = Json.readTree(out.resolve("data/features/" + densest + ".json"));
         assertEquals(20, f.get("top").size(), "20 top examples");
-        assertEquals(5, f.get("quantiles").size(), "5 quantile groups");
-        assertEquals(10, f.at("/logits/positive").size());
+        assertEquals(5, f.get("quantiles").size(), "5 interval groups");
+        assertEquals(10, f.at("/logits/top_tokens").size());
 
         try (Chromium browser = Chromium.launch(tmp.resolve("profile"), 1400, 1000)) {
             browser.navigate(out.resolve("index.html").toUri().toString());
@@ -107,8 +112,13 @@ class ReportCommandTest {
             assertEquals("1024 features", browser.eval("document.getElementById('count').textContent").asText());
             browser.eval("location.hash = '#feature/" + densest + "'");
             browser.waitFor("sae4jReport.ready && sae4jReport.view === 'feature' && document.querySelector('.example')");
-            assertEquals(20 + 5 * 5, browser.eval("document.querySelectorAll('.example').length").asInt(),
-                    "top examples and 5 samples of each quantile group");
+            int sampled = 0;
+            for (JsonNode g : f.get("quantiles")) {
+                sampled += g.get("seq_data").size();
+            }
+            assertTrue(sampled >= 15, "the densest feature has samples in most intervals: " + sampled);
+            assertEquals(20 + sampled, browser.eval("document.querySelectorAll('.example').length").asInt(),
+                    "top examples and the interval samples");
             assertTrue(browser.eval("document.querySelectorAll('.tok.on[title]').length").asInt() >= 45,
                     "shaded tokens with their values");
             assertEquals(1, browser.eval("document.querySelectorAll('svg.chart').length").asInt(),
@@ -117,6 +127,42 @@ class ReportCommandTest {
             assertEquals(List.of(), browser.errors, "errors in the page");
             assertEquals(List.of(), browser.networkRequests, "requests leaving the machine");
         }
+    }
+
+    @Test
+    void theOutputOfEvalWithTheModelBesideTheSaeIsPickedUp() throws Exception {
+        Path folder = tmp.resolve("sae");
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(sae)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, folder.resolve(f.getFileName()));
+            }
+        }
+        // What sae4j eval --model leaves beside the SAE: eval.json pointing at features/, one file per feature.
+        ReportData evaluated = SyntheticReport.build(1024, 2, 2, 8, 3);
+        Path features = Files.createDirectories(folder.resolve("features"));
+        for (int j = 0; j < 1024; j++) {
+            Json.write(features.resolve(j + ".json"), ReportJson.feature(evaluated, j));
+        }
+        Json.write(features.resolve("index.json"), ReportJson.index(evaluated));
+        ObjectNode eval = (ObjectNode) Json.readTree(folder.resolve("eval.json"));
+        eval.putObject("model_performance_preservation").put("ce_loss_score", 0.875);
+        eval.putObject("features").put("dir", "features").put("count", 1024);
+        Json.write(folder.resolve("eval.json"), eval);
+
+        Path out = tmp.resolve("report");
+        Cli r = Cli.run("report", "--sae", folder.toString(), "--out", out.toString());
+        assertEquals(Main.OK, r.exit(), r.toString());
+        assertFalse(r.out().contains("missing: ablation") || r.out().contains("missing: top-activating"),
+                "the eval data fills examples and ablation\n" + r);
+        JsonNode summary = Json.readTree(out.resolve("data/summary.json"));
+        assertEquals(0.875, summary.at("/eval/model_performance_preservation/ce_loss_score").asDouble(), 0);
+        assertTrue(summary.at("/eval/features").isMissingNode(), "the pointer is not shown as an eval section");
+        assertTrue(summary.at("/sources/ablation").asText().contains("eval.json"), summary.get("sources").toString());
+        JsonNode f = Json.readTree(out.resolve("data/features/5.json"));
+        assertEquals(evaluated.ablation()[5].deltaLoss(), f.at("/ablation/delta_loss").asDouble(), 1e-3
+                * Math.abs(evaluated.ablation()[5].deltaLoss()));
+        assertEquals(2, f.get("top").size());
     }
 
     @Test
@@ -133,9 +179,11 @@ class ReportCommandTest {
                 "--tokenizer", story.toString(), "--out", out.toString()), "m.bin");
         assertBadInput(Cli.run("report", "--sae", sae.toString(), "--tokens", "many", "--out", out.toString()),
                 "--tokens");
-        Path evalData = Files.writeString(tmp.resolve("other.json"), "{\"features\": [{\"feature\": 5000}]}");
+        Path features = Files.createDirectories(tmp.resolve("features"));
+        Files.writeString(features.resolve("index.json"), "{\"d_sae\": 5000, \"features\": []}");
+        Path evalData = Files.writeString(tmp.resolve("other.json"), "{\"features\": {\"dir\": \"features\"}}");
         assertBadInput(Cli.run("report", "--sae", sae.toString(), "--eval-data", evalData.toString(), "--out",
-                out.toString()), "feature 5000");
+                out.toString()), "another SAE");
         assertFalse(Files.exists(out), "no report folder after bad input");
         try (Stream<Path> left = Files.list(tmp)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".report")), "no temp folder");

@@ -64,7 +64,7 @@ final class SyntheticReport {
             for (int g = groups - 1; g >= 0; g--) {
                 double lo = max * g / groups;
                 double hi = max * (g + 1) / groups;
-                quantiles.add(new FeatureActivity.QuantileGroup(lo, hi, 1.0 / groups,
+                quantiles.add(new FeatureActivity.QuantileGroup(lo, hi, 100 + random.nextInt(1000),
                         List.of(example(random, length, hi), example(random, length, lo + 0.01))));
             }
             long[] counts = new long[16];
@@ -75,8 +75,8 @@ final class SyntheticReport {
             }
             activity[j] = new FeatureActivity(1000 + random.nextInt(5000), max / 3, max,
                     new FeatureActivity.Histogram(edges, counts), examples, quantiles);
-            ablation[j] = new AblationEffect(random.nextGaussian() * 0.01, random.nextGaussian() * 0.05, 1000,
-                    tokens(random, 5, -1), tokens(random, 5, 1));
+            ablation[j] = new AblationEffect(20, 1000, random.nextGaussian() * 0.01, random.nextGaussian() * 0.05,
+                    0.001 * random.nextDouble(), tokens(random, 5, 1), tokens(random, 5, -1));
         }
         Map<String, String> sources = new LinkedHashMap<>();
         sources.put("activity", "synthetic");

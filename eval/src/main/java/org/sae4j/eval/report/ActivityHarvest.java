@@ -23,7 +23,7 @@ import org.sae4j.formats.BadInputException;
 /**
  * One pass of the model over text with the SAE reading the hook point: every firing of every feature is kept
  * (position and activation), and from them each feature's density, activation histogram, top-activating examples
- * and quantile groups are cut, with the surrounding tokens and the feature's activation on each.
+ * and interval groups are cut, with the surrounding tokens and the feature's activation on each.
  *
  * <p>Keeping every firing costs 8 bytes × tokens × L0 (65,536 tokens at L0 32: 16 MiB), and lets an example show the
  * feature's activation on all its tokens, not just the one it was chosen for.
@@ -37,8 +37,8 @@ public final class ActivityHarvest {
      * @param maxTokens        stop after this many harvested (non-BOS) tokens
      * @param windowsPerBatch  documents per forward pass
      * @param topExamples      top-activating examples per feature
-     * @param quantileGroups   quantile bands per feature
-     * @param perGroup         examples sampled from each band
+     * @param quantileGroups   activation intervals per feature
+     * @param perGroup         examples sampled from each interval
      * @param left             tokens shown before the chosen one
      * @param right            tokens shown after it
      * @param histogramBins    bins of the activation histogram
@@ -222,7 +222,7 @@ public final class ActivityHarvest {
             sum += f.act[i];
             max = Math.max(max, f.act[i]);
         }
-        return new FeatureActivity(n, sum / n, max, histogram(f, max), top(f), quantiles(f, j));
+        return new FeatureActivity(n, sum / n, max, histogram(f, max), top(f), quantiles(f, max, j));
     }
 
     private FeatureActivity.Histogram histogram(Firings f, float max) {
@@ -257,28 +257,48 @@ public final class ActivityHarvest {
         return out;
     }
 
-    /** Equal-count bands of the feature's activations, each with a seeded sample, highest band first. */
-    private List<FeatureActivity.QuantileGroup> quantiles(Firings f, int feature) {
-        int n = f.size;
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+    /**
+     * sae_vis's interval groups: (0, max] cut into equal-width intervals, each with its count of firings and a seeded
+     * random sample of them, highest interval first.
+     */
+    private List<FeatureActivity.QuantileGroup> quantiles(Firings f, float max, int feature) {
+        int groups = settings.quantileGroups();
+        int[] group = new int[f.size];  // [firings] the interval of each firing
+        int[] count = new int[groups];
+        for (int i = 0; i < f.size; i++) {
+            group[i] = Math.min(groups - 1, Math.max(0, (int) Math.ceil(f.act[i] / max * groups) - 1));
+            count[group[i]]++;
         }
-        Arrays.sort(order, (a, b) -> Float.compare(f.act[a], f.act[b]));
-        int groups = Math.min(settings.quantileGroups(), n);
+        int[][] members = new int[groups][];
+        for (int g = 0; g < groups; g++) {
+            members[g] = new int[count[g]];
+            count[g] = 0;
+        }
+        for (int i = 0; i < f.size; i++) {
+            members[group[i]][count[group[i]]++] = i;
+        }
         SplittableRandom random = new SplittableRandom(settings.seed() * 0x9E3779B97F4A7C15L + feature);
         List<FeatureActivity.QuantileGroup> out = new ArrayList<>();
         for (int g = groups - 1; g >= 0; g--) {
-            int from = (int) ((long) n * g / groups);
-            int to = (int) ((long) n * (g + 1) / groups);
-            int[] picks = random.ints(from, to).distinct().limit(Math.min(settings.perGroup(), to - from)).toArray();
-            Arrays.sort(picks);
-            List<FeatureActivity.Example> examples = new ArrayList<>();
-            for (int p = picks.length - 1; p >= 0; p--) {
-                examples.add(example(f, order[picks[p]]));
+            int[] m = members[g];
+            int take = Math.min(settings.perGroup(), m.length);
+            for (int t = 0; t < take; t++) { // partial Fisher–Yates: the first `take` are a uniform sample
+                int r = t + random.nextInt(m.length - t);
+                int swap = m[t];
+                m[t] = m[r];
+                m[r] = swap;
             }
-            out.add(new FeatureActivity.QuantileGroup(f.act[order[from]], f.act[order[to - 1]],
-                    (double) (to - from) / n, examples));
+            Integer[] picked = new Integer[take];
+            for (int t = 0; t < take; t++) {
+                picked[t] = m[t];
+            }
+            Arrays.sort(picked, (a, b) -> Float.compare(f.act[b], f.act[a]));
+            List<FeatureActivity.Example> examples = new ArrayList<>();
+            for (int i : picked) {
+                examples.add(example(f, i));
+            }
+            out.add(new FeatureActivity.QuantileGroup((double) max * g / groups, (double) max * (g + 1) / groups,
+                    m.length, examples));
         }
         return out;
     }

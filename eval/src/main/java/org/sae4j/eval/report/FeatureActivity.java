@@ -11,7 +11,7 @@ import java.util.List;
  * @param maxAct     largest activation (0 when it never fired)
  * @param histogram  activations over the positions where it fired, in equal-width bins from 0 to maxAct
  * @param top        the top-activating examples, strongest first
- * @param quantiles  examples grouped by activation quantile, highest group first
+ * @param quantiles  examples grouped by equal-width activation intervals over (0, maxAct], highest first
  */
 public record FeatureActivity(long firings, double meanAct, double maxAct, Histogram histogram, List<Example> top,
                               List<QuantileGroup> quantiles) {
@@ -44,15 +44,15 @@ public record FeatureActivity(long firings, double meanAct, double maxAct, Histo
     }
 
     /**
-     * Examples drawn from one band of the feature's activations (sae_vis's interval groups, OpenAI's
-     * {@code random_sample_by_quantile}).
+     * Examples drawn from one interval of the feature's activations (sae_vis's interval groups; field names as
+     * {@code sae4j eval} writes them).
      *
-     * @param lo       smallest activation in the band
-     * @param hi       largest activation in the band
-     * @param fraction share of the feature's firings in the band
-     * @param examples a seeded random sample of the band
+     * @param lower    interval start (exclusive)
+     * @param upper    interval end (inclusive)
+     * @param count    firings in the interval
+     * @param examples a seeded random sample of them, largest activation first
      */
-    public record QuantileGroup(double lo, double hi, double fraction, List<Example> examples) {
+    public record QuantileGroup(double lower, double upper, long count, List<Example> examples) {
         public QuantileGroup {
             examples = List.copyOf(examples);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.sae4j.eval.FrequencyHistogram;
 import org.sae4j.formats.Json;
@@ -86,47 +87,39 @@ public final class ReportJson {
         return m;
     }
 
-    /** index.json: every feature's sortable numbers and top tokens, column by column (null: not in the data). */
+    /**
+     * index.json: one row per feature with what the index page sorts, filters and searches (the row of
+     * {@code sae4j eval}'s features/index.json, plus the decoder norm); null where a part is not in the data, and
+     * {@code has} saying which parts are.
+     */
     public static ObjectNode index(ReportData d) {
-        int n = d.dSae();
         ObjectNode x = Json.mapper().createObjectNode();
-        x.put("d_sae", n);
-        column(x, "density", d.density() == null ? null : d.density());
-        double[] max = null;
-        double[] mean = null;
-        if (d.activity() != null) {
-            max = new double[n];
-            mean = new double[n];
-            for (int j = 0; j < n; j++) {
-                FeatureActivity a = d.activity()[j];
-                max[j] = a == null ? Double.NaN : a.maxAct();
-                mean[j] = a == null ? Double.NaN : a.meanAct();
+        x.put("d_sae", d.dSae());
+        ObjectNode has = x.putObject("has");
+        has.put("density", d.density() != null);
+        has.put("activity", d.activity() != null);
+        has.put("logits", d.logits() != null);
+        has.put("ablation", d.ablation() != null);
+        ArrayNode rows = x.putArray("features");
+        for (int j = 0; j < d.dSae(); j++) {
+            ObjectNode row = rows.addObject();
+            row.put("index", j);
+            double density = d.density() == null ? Double.NaN : d.density()[j];
+            number(row, "density", density);
+            FeatureActivity a = d.activity() == null ? null : d.activity()[j];
+            number(row, "max_act", a == null ? Double.NaN : a.maxAct());
+            number(row, "mean_act", a == null ? Double.NaN : a.meanAct());
+            if (Double.isNaN(density)) {
+                row.putNull("dead");
+            } else {
+                row.put("dead", density == 0);
             }
-        }
-        column(x, "max_act", max);
-        column(x, "mean_act", mean);
-        double[] ablation = null;
-        if (d.ablation() != null) {
-            ablation = new double[n];
-            for (int j = 0; j < n; j++) {
-                ablation[j] = d.ablation()[j] == null ? Double.NaN : d.ablation()[j].meanLossDelta();
-            }
-        }
-        column(x, "ablation", ablation);
-        double[] norms = new double[n];
-        for (int j = 0; j < n; j++) {
-            norms[j] = d.decoderNorm()[j];
-        }
-        column(x, "decoder_norm", norms);
-        if (d.activity() == null) {
-            x.putNull("top_tokens");
-        } else {
-            ArrayNode tokens = x.putArray("top_tokens");
-            for (FeatureActivity a : d.activity()) {
-                ArrayNode t = tokens.addArray();
-                if (a != null) {
-                    topTokens(a).forEach(t::add);
-                }
+            AblationEffect ab = d.ablation() == null ? null : d.ablation()[j];
+            number(row, "delta_loss", ab == null ? Double.NaN : ab.deltaLoss());
+            number(row, "decoder_norm", d.decoderNorm()[j]);
+            ArrayNode tokens = row.putArray("top_tokens");
+            if (a != null) {
+                topTokens(a).forEach(tokens::add);
             }
         }
         return x;
@@ -143,10 +136,13 @@ public final class ReportJson {
         return order.subList(0, Math.min(TOP_TOKENS, order.size()));
     }
 
-    /** features/<j>.json: everything about feature j. */
+    /**
+     * features/&lt;j&gt;.json: everything about feature j, in the layout of {@code sae4j eval}'s per-feature files
+     * (sae-viewer's FeatureInfo and SequenceInfo names, sae_vis's where sae-viewer has none), plus the decoder norm.
+     */
     public static ObjectNode feature(ReportData d, int j) {
         ObjectNode f = Json.mapper().createObjectNode();
-        f.put("feature", j);
+        f.put("index", j);
         number(f, "density", d.density() == null ? Double.NaN : d.density()[j]);
         number(f, "decoder_norm", d.decoderNorm()[j]);
         FeatureActivity a = d.activity() == null ? null : d.activity()[j];
@@ -154,50 +150,51 @@ public final class ReportJson {
             f.put("firings", a.firings());
             number(f, "mean_act", a.meanAct());
             number(f, "max_act", a.maxAct());
-            f.set("act_histogram", a.histogram() == null ? null : histogram(a.histogram()));
+            if (a.histogram() != null) {
+                ObjectNode h = f.putObject("acts_histogram");
+                numbers(h.putArray("bin_edges"), a.histogram().edges());
+                ArrayNode heights = h.putArray("bar_heights");
+                for (long c : a.histogram().counts()) {
+                    heights.add(c);
+                }
+            }
             examples(f.putArray("top"), a.top());
             ArrayNode groups = f.putArray("quantiles");
             for (FeatureActivity.QuantileGroup g : a.quantiles()) {
                 ObjectNode o = groups.addObject();
-                number(o, "lo", g.lo());
-                number(o, "hi", g.hi());
-                number(o, "fraction", g.fraction());
-                examples(o.putArray("examples"), g.examples());
+                o.put("title", String.format(Locale.ROOT, "Interval (%.3g, %.3g]", g.lower(), g.upper()));
+                number(o, "lower", g.lower());
+                number(o, "upper", g.upper());
+                o.put("count", g.count());
+                examples(o.putArray("seq_data"), g.examples());
             }
         }
         LogitEffect l = d.logits() == null ? null : d.logits()[j];
         if (l != null) {
             ObjectNode o = f.putObject("logits");
-            tokenValues(o.putArray("positive"), l.positive());
-            tokenValues(o.putArray("negative"), l.negative());
+            tokenValues(o, "top_tokens", "top_logits", l.positive());
+            tokenValues(o, "bottom_tokens", "bottom_logits", l.negative());
         }
         AblationEffect ab = d.ablation() == null ? null : d.ablation()[j];
         if (ab != null) {
             ObjectNode o = f.putObject("ablation");
-            number(o, "mean_loss_delta", ab.meanLossDelta());
-            number(o, "top_loss_delta", ab.topLossDelta());
-            o.put("tokens", ab.tokens());
-            tokenValues(o.putArray("down"), ab.down());
-            tokenValues(o.putArray("up"), ab.up());
+            o.put("documents", ab.documents());
+            o.put("firings", ab.firings());
+            number(o, "delta_loss", ab.deltaLoss());
+            number(o, "delta_loss_top", ab.deltaLossTop());
+            number(o, "kl", ab.kl());
+            tokenValues(o, "top_upvote_tokens", "top_upvotes_logprob", ab.upvoted());
+            tokenValues(o, "top_downvote_tokens", "top_downvotes_logprob", ab.downvoted());
         }
-        ArrayNode near = f.putArray("neighbours");
+        ObjectNode near = f.putObject("neighbours");
+        ArrayNode ids = near.putArray("indices");
+        ArrayNode cos = near.putArray("cossim");
         DecoderNeighbours nb = d.neighbours();
         for (int r = 0; r < nb.n(); r++) {
-            ObjectNode o = near.addObject();
-            o.put("feature", nb.feature(j, r));
-            number(o, "cosine", nb.cosine(j, r));
+            ids.add(nb.feature(j, r));
+            cos.add(round(nb.cosine(j, r)));
         }
         return f;
-    }
-
-    private static ObjectNode histogram(FeatureActivity.Histogram h) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        numbers(o.putArray("bin_edges"), h.edges());
-        ArrayNode counts = o.putArray("counts");
-        for (long c : h.counts()) {
-            counts.add(c);
-        }
-        return o;
     }
 
     private static void examples(ArrayNode out, List<FeatureActivity.Example> examples) {
@@ -219,19 +216,13 @@ public final class ReportJson {
         }
     }
 
-    private static void tokenValues(ArrayNode out, List<TokenValue> values) {
+    /** Two parallel arrays, as sae_vis's logit table: the tokens and their values. */
+    private static void tokenValues(ObjectNode o, String tokensName, String valuesName, List<TokenValue> values) {
+        ArrayNode tokens = o.putArray(tokensName);
+        ArrayNode numbers = o.putArray(valuesName);
         for (TokenValue t : values) {
-            ObjectNode o = out.addObject();
-            o.put("token", t.token());
-            number(o, "value", t.value());
-        }
-    }
-
-    private static void column(ObjectNode x, String name, double[] values) {
-        if (values == null) {
-            x.putNull(name);
-        } else {
-            numbers(x.putArray(name), values);
+            tokens.add(t.token());
+            numbers.add(Double.isFinite(t.value()) ? round(t.value()) : null);
         }
     }
 

@@ -204,25 +204,29 @@
     {key: 'density', label: 'density', title: 'fraction of tokens the feature fires on'},
     {key: 'max_act', label: 'max act', title: 'largest activation seen'},
     {key: 'mean_act', label: 'mean act', title: 'mean activation where it fires'},
-    {key: 'ablation', label: 'ablation Δloss', title: 'mean change of next-token loss when the feature is removed'},
+    {key: 'delta_loss', label: 'ablation Δloss', title: 'mean change of next-token loss where it fires when it is removed'},
     {key: 'decoder_norm', label: '‖W_dec‖', title: 'decoder row norm'},
     {key: 'top_tokens', label: 'top tokens', title: 'tokens its top examples were chosen for'}
   ];
   var ROW = 28;
   var n = index.d_sae;
+  var rowsData = index.features; // [n] {index, density, max_act, mean_act, dead, delta_loss, decoder_norm, top_tokens}
   var ids = new Int32Array(n);
   for (var i0 = 0; i0 < n; i0++) ids[i0] = i0;
+  // Typed columns for sorting; a column exists only when its part is in the report.
   var numeric = {feature: Float64Array.from(ids)};
-  ['density', 'max_act', 'mean_act', 'ablation', 'decoder_norm'].forEach(function (key) {
-    if (!index[key]) return;
+  var present = {density: index.has.density, max_act: index.has.activity, mean_act: index.has.activity,
+    delta_loss: index.has.ablation, decoder_norm: true};
+  Object.keys(present).forEach(function (key) {
+    if (!present[key]) return;
     var c = new Float64Array(n);
-    for (var j = 0; j < n; j++) c[j] = index[key][j] == null ? NaN : index[key][j];
+    for (var j = 0; j < n; j++) c[j] = rowsData[j][key] == null ? NaN : rowsData[j][key];
     numeric[key] = c;
   });
-  var searchText = index.top_tokens ? index.top_tokens.map(function (t) { return t.join('\u0000').toLowerCase(); })
-      : null;
-  var densityKnown = !!index.density;
-  function isDead(j) { return densityKnown && index.density[j] === 0; }
+  var searchText = index.has.activity
+      ? rowsData.map(function (r) { return r.top_tokens.join('\u0000').toLowerCase(); }) : null;
+  var densityKnown = !!index.has.density;
+  function isDead(j) { return rowsData[j].dead === true; }
 
   var view = {sort: densityKnown ? 'density' : 'feature', dir: densityKnown ? -1 : 1, search: '', hideDead: false,
     bin: null, rows: ids, scrollTop: 0};
@@ -240,7 +244,7 @@
       if (view.hideDead && isDead(j)) continue;
       if (view.bin === 'extra' && !isDead(j)) continue;
       if (view.bin != null && view.bin !== 'extra') {
-        var d = index.density[j];
+        var d = rowsData[j].density;
         if (!(d > 0)) continue;
         var ld = Math.log10(d);
         // The histogram clamps frequencies outside its range into its end bins; the filter does the same.
@@ -356,11 +360,11 @@
         cell.appendChild(document.createTextNode(String(j)));
         if (isDead(j)) cell.appendChild(el('span', {class: 'badge dead-badge', text: 'dead'}));
       } else if (c.key === 'top_tokens') {
-        (index.top_tokens ? index.top_tokens[j] : []).forEach(function (t) {
+        rowsData[j].top_tokens.forEach(function (t) {
           cell.appendChild(el('span', {class: 'chip', text: shown(t)}));
         });
       } else if (c.key === 'density') {
-        var d = index.density ? index.density[j] : null;
+        var d = rowsData[j].density;
         cell.textContent = fmt(d, 3);
         if (d > 0) {
           var bar = el('span', {class: 'minibar'});
@@ -368,7 +372,7 @@
           cell.appendChild(bar);
         }
       } else {
-        cell.textContent = index[c.key] ? fmt(index[c.key][j], 4) : '';
+        cell.textContent = numeric[c.key] ? fmt(rowsData[j][c.key], 4) : '';
       }
       row.appendChild(cell);
     });
@@ -438,7 +442,7 @@
   }
 
   function renderFeature(f) {
-    var j = f.feature;
+    var j = f.index;
     app.textContent = '';
     var dead = f.density === 0;
     var head = el('div', {class: 'feature-head'},
@@ -456,8 +460,8 @@
     app.appendChild(grid);
 
     left.appendChild(panel('Statistics', statsTable(f)));
-    left.appendChild(panel('Activations', f.act_histogram
-        ? barChart(f.act_histogram.bin_edges, f.act_histogram.counts, {width: 380, height: 150,
+    left.appendChild(panel('Activations', f.acts_histogram
+        ? barChart(f.acts_histogram.bin_edges, f.acts_histogram.bar_heights, {width: 380, height: 150,
           xLabel: 'activation where it fires'})
         : missingBox(dead ? 'It never fired.' : 'No activation histogram: ' + missingAbout('histograms'))));
     left.appendChild(panel('Logit effects', logitTables(f)));
@@ -468,8 +472,10 @@
       right.appendChild(panel('Top activations', examplesBlock(f.top, f.max_act),
           'strongest firings, at most one per document; hover a token for its activation'));
       (f.quantiles || []).forEach(function (g) {
-        right.appendChild(panel('Quantile ' + fmt(g.lo, 3) + ' – ' + fmt(g.hi, 3),
-            examplesBlock(g.examples, f.max_act), pct(g.fraction) + ' of its firings; a random sample'));
+        right.appendChild(panel('Activation ' + fmt(g.lower, 3) + ' – ' + fmt(g.upper, 3),
+            g.seq_data.length ? examplesBlock(g.seq_data, f.max_act) : missingBox('no firings in this interval'),
+            g.count.toLocaleString('en') + ' firings' + (f.firings ? ' (' + pct(g.count / f.firings) + ')' : '')
+            + (g.seq_data.length ? '; a random sample' : '')));
       });
     } else {
       right.appendChild(panel('Examples', missingBox(dead ? 'It never fired.'
@@ -490,7 +496,7 @@
       ['max activation', fmt(f.max_act)],
       ['mean activation', fmt(f.mean_act)],
       ['decoder norm', fmt(f.decoder_norm)],
-      ['ablation Δloss', f.ablation ? fmt(f.ablation.mean_loss_delta) : '–']
+      ['ablation Δloss', f.ablation ? fmt(f.ablation.delta_loss) : '–']
     ];
     return el('table', {class: 'kv'}, rows.map(function (r) { return el('tr', null, el('th', null, r[0]), el('td', null, r[1])); }));
   }
@@ -517,6 +523,11 @@
     return box;
   }
 
+  // sae_vis's parallel arrays (tokens, values) as a list of {token, value}.
+  function pairs(tokens, values) {
+    return (tokens || []).map(function (t, i) { return {token: t, value: values[i]}; });
+  }
+
   function tokenBars(list, cls, scale) {
     return el('table', {class: 'tokens ' + cls}, list.map(function (t) {
       var bar = el('span', {class: 'valbar'});
@@ -528,38 +539,46 @@
 
   function logitTables(f) {
     if (!f.logits) return missingBox('No logit effects: ' + missingAbout('logit effects'));
-    var scale = Math.max.apply(null, f.logits.positive.concat(f.logits.negative)
-        .map(function (t) { return Math.abs(t.value); }).concat([1e-9]));
+    var up = pairs(f.logits.top_tokens, f.logits.top_logits);
+    var down = pairs(f.logits.bottom_tokens, f.logits.bottom_logits);
+    var scale = Math.max.apply(null, up.concat(down).map(function (t) { return Math.abs(t.value); }).concat([1e-9]));
     return el('div', {class: 'two'},
-        el('div', null, el('h3', null, 'promoted'), tokenBars(f.logits.positive, 'pos', scale)),
-        el('div', null, el('h3', null, 'suppressed'), tokenBars(f.logits.negative, 'neg', scale)));
+        el('div', null, el('h3', null, 'promoted'), tokenBars(up, 'pos', scale)),
+        el('div', null, el('h3', null, 'suppressed'), tokenBars(down, 'neg', scale)));
   }
 
   function ablationBox(f) {
     var a = f.ablation;
-    if (!a) return missingBox(index.ablation ? 'Not measured for this feature.'
+    if (!a) return missingBox(index.has.ablation ? 'Not measured for this feature (only the most frequent are).'
         : 'No ablation effects: ' + missingAbout('ablation'));
-    var scale = Math.max.apply(null, a.down.concat(a.up).map(function (t) { return Math.abs(t.value); }).concat([1e-9]));
+    var up = pairs(a.top_upvote_tokens, a.top_upvotes_logprob);
+    var down = pairs(a.top_downvote_tokens, a.top_downvotes_logprob);
+    var scale = Math.max.apply(null, up.concat(down).map(function (t) { return Math.abs(t.value); }).concat([1e-9]));
     return el('div', null,
-        el('p', null, 'Removing it changes next-token loss by ', el('b', null, fmt(a.mean_loss_delta)),
-            ' nats on average over ' + a.tokens + ' tokens where it fires',
-            a.top_loss_delta != null ? ', ' + fmt(a.top_loss_delta) + ' on its top activations' : '', '.'),
+        el('p', null, 'Removing it where it fires changes next-token loss by ', el('b', null, fmt(a.delta_loss)),
+            ' nats on average (' + a.firings.toLocaleString('en') + ' tokens in ' + a.documents + ' documents)',
+            a.delta_loss_top != null ? '; ' + fmt(a.delta_loss_top) + ' on its top activations' : '',
+            a.kl != null ? '; KL ' + fmt(a.kl) : '', '.'),
         el('div', {class: 'two'},
-            el('div', null, el('h3', null, 'log-prob falls'), tokenBars(a.down, 'neg', scale)),
-            el('div', null, el('h3', null, 'log-prob rises'), tokenBars(a.up, 'pos', scale))));
+            el('div', null, el('h3', null, 'it raises'), tokenBars(up, 'pos', scale)),
+            el('div', null, el('h3', null, 'it lowers'), tokenBars(down, 'neg', scale))));
   }
 
   function neighbourList(f) {
-    if (!f.neighbours || !f.neighbours.length) return missingBox('none');
-    return el('table', {class: 'neighbours'}, f.neighbours.map(function (nb) {
-      var tokens = index.top_tokens ? index.top_tokens[nb.feature].slice(0, 4).map(function (t) {
-        return el('span', {class: 'chip', text: shown(t)});
-      }) : [];
-      return el('tr', null, el('td', null, el('a', {href: '#feature/' + nb.feature, text: '#' + nb.feature})),
-          el('td', {class: 'num'}, fmt(nb.cosine, 3)),
-          el('td', {class: 'num'}, index.density ? fmt(index.density[nb.feature], 2) : ''),
-          el('td', null, tokens));
-    }));
+    var nb = f.neighbours;
+    if (!nb || !nb.indices.length) return missingBox('none');
+    return el('table', {class: 'neighbours'},
+        el('tr', null, el('th', null, 'feature'), el('th', null, 'cosine'), el('th', null, 'density'),
+            el('th', null, 'top tokens')),
+        nb.indices.map(function (k, r) {
+          var tokens = rowsData[k].top_tokens.slice(0, 4).map(function (t) {
+            return el('span', {class: 'chip', text: shown(t)});
+          });
+          return el('tr', null, el('td', null, el('a', {href: '#feature/' + k, text: '#' + k})),
+              el('td', {class: 'num'}, fmt(nb.cossim[r], 3)),
+              el('td', {class: 'num'}, fmt(rowsData[k].density, 2)),
+              el('td', null, tokens));
+        }));
   }
 
   // ---------------------------------------------------------------- the run

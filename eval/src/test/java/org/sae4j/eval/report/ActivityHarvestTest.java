@@ -71,19 +71,22 @@ class ActivityHarvestTest {
             for (int e = 1; e < f.top().size(); e++) {
                 assertTrue(f.top().get(e).act() <= f.top().get(e - 1).act(), "top examples descend, feature " + j);
             }
-            double fractions = 0;
+            long inIntervals = 0;
             for (int g = 0; g < f.quantiles().size(); g++) {
                 FeatureActivity.QuantileGroup q = f.quantiles().get(g);
-                fractions += q.fraction();
-                assertTrue(q.lo() <= q.hi(), "band " + g + " of " + j);
+                inIntervals += q.count();
+                assertTrue(q.lower() < q.upper(), "interval " + g + " of " + j);
                 if (g > 0) {
-                    assertTrue(q.hi() <= f.quantiles().get(g - 1).lo(), "bands descend, feature " + j);
+                    assertEquals(f.quantiles().get(g - 1).lower(), q.upper(), 1e-9, "intervals descend, feature " + j);
                 }
+                assertEquals(Math.min(q.count(), SETTINGS.perGroup()), q.examples().size(), "sample size, " + j);
                 for (FeatureActivity.Example e : q.examples()) {
-                    assertTrue(e.act() >= q.lo() && e.act() <= q.hi(), "a band's example lies in it, feature " + j);
+                    assertTrue(e.act() > q.lower() - 1e-6 && e.act() <= q.upper() + 1e-6,
+                            "an interval's example lies in it, feature " + j);
                 }
             }
-            assertEquals(1.0, fractions, 1e-12, "band fractions of " + j);
+            assertEquals(f.maxAct(), f.quantiles().get(0).upper(), 1e-6, "the top interval ends at the maximum");
+            assertEquals(f.firings(), inIntervals, "every firing is in one interval, feature " + j);
         }
         assertTrue(firings <= (long) K * result.tokens() && firings > (long) (K - 1) * result.tokens(),
                 "TopK fires at most k per token (nearly always k): " + firings + " over " + result.tokens());

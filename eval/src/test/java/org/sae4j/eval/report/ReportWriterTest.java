@@ -36,7 +36,7 @@ class ReportWriterTest {
         twins(out.resolve("data"), "index", "index");
         for (int j = 0; j < d.dSae(); j++) {
             JsonNode f = twins(out.resolve("data/features"), Integer.toString(j), "feature/" + j);
-            assertEquals(j, f.get("feature").asInt());
+            assertEquals(j, f.get("index").asInt());
         }
         try (Stream<Path> files = Files.list(out.resolve("data/features"))) {
             assertEquals(2L * d.dSae(), files.count(), "one .json and one .js per feature, nothing else");
