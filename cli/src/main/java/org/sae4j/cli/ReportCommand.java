@@ -1,11 +1,11 @@
 package org.sae4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -82,85 +82,77 @@ final class ReportCommand implements Command {
         return o;
     }
 
+    /** The command line, checked: every input problem is found here or while reading, before the long work. */
+    private record Inputs(Path target, Path model, Path tokenizer, Path text, Path evalData, long tokens, int context,
+                          int examples, int neighbours) {
+        static Inputs of(CommandLine line) throws IOException {
+            Path target = Path.of(line.getOptionValue("out"));
+            ConvertCommand.requireFree(target);
+            Path model = existing(line, "model");
+            Path tokenizer = existing(line, "tokenizer");
+            Path text = existing(line, "text");
+            if ((model == null) != (tokenizer == null)) {
+                throw new BadInputException("--model and --tokenizer go together (the tokenizer shows the model's"
+                        + " tokens)");
+            }
+            if (text != null && model == null) {
+                throw new BadInputException("--text needs --model and --tokenizer: examples come from running the"
+                        + " model");
+            }
+            return new Inputs(target, model, tokenizer, text, existing(line, "eval-data"),
+                    EvalCommand.positive(line, "tokens", 65_536),
+                    (int) Math.min(EvalCommand.positive(line, "context", 256), 1 << 16),
+                    (int) Math.min(EvalCommand.positive(line, "examples", 20), 1000),
+                    (int) Math.min(EvalCommand.positive(line, "neighbours", 10), 100));
+        }
+    }
+
+    /** The report's parts as they are gathered, each replaced by a better source when one is given. */
+    private static final class Parts {
+        final Map<String, String> sources = new LinkedHashMap<>();
+        double[] density;
+        FeatureActivity[] activity;
+        LogitEffect[] logits;
+        AblationEffect[] ablation;
+    }
+
     @Override
     public int run(CommandLine line, PrintStream out, PrintStream err) throws Exception {
         long started = System.nanoTime();
-        Path target = Path.of(line.getOptionValue("out"));
-        ConvertCommand.requireFree(target);
-        Path model = existing(line, "model");
-        Path tokenizer = existing(line, "tokenizer");
-        Path text = existing(line, "text");
-        Path evalData = existing(line, "eval-data");
-        if ((model == null) != (tokenizer == null)) {
-            throw new BadInputException("--model and --tokenizer go together (the tokenizer shows the model's tokens)");
-        }
-        if (text != null && model == null) {
-            throw new BadInputException("--text needs --model and --tokenizer: examples come from running the model");
-        }
-        long tokens = EvalCommand.positive(line, "tokens", 65_536);
-        int context = (int) Math.min(EvalCommand.positive(line, "context", 256), 1 << 16);
-        int examples = (int) Math.min(EvalCommand.positive(line, "examples", 20), 1000);
-        int neighbours = (int) Math.min(EvalCommand.positive(line, "neighbours", 10), 100);
-
+        Inputs in = Inputs.of(line);
         LoadedSae loaded = SaeOptions.load(Path.of(line.getOptionValue("sae")), line);
         Sae sae = loaded.sae();
-        int dSae = sae.config().dSae();
-        // Everything that can be wrong with the input is found before the long work starts.
         RunInfo run = RunFolder.read(loaded);
-        if (evalData == null && EvalData.hasFeatures(run.eval())) {
-            evalData = loaded.dir().resolve(RunFolder.EVAL);
-        }
-        EvalData e = evalData == null ? null : EvalData.read(evalData, dSae);
-        HookPoint hook = text == null ? null : hook(line, sae);
-        Map<String, String> sources = new LinkedHashMap<>();
-        DecoderNeighbours near = DecoderNeighbours.of(sae, neighbours);
-        sources.put("neighbours", "cosine similarity of decoder rows, " + near.n() + " per feature");
-        double[] density = trainingDensity(loaded.logSparsity());
-        if (density != null) {
-            sources.put("density", SaeLensFormat.SPARSITY + " (firing frequency over the end of training)");
-        }
-        FeatureActivity[] activity = null;
-        LogitEffect[] logits = null;
-        AblationEffect[] ablation = null;
+        Path evalPath = in.evalData() != null ? in.evalData()
+                : EvalData.hasFeatures(run.eval()) ? loaded.dir().resolve(RunFolder.EVAL) : null;
+        EvalData evalData = evalPath == null ? null : EvalData.read(evalPath, sae.config().dSae());
+        HookPoint hook = in.text() == null ? null : hook(line, sae);
 
-        if (model != null) {
-            LlamaModel llama = LlamaModel.load(model);
-            Tokenizer tok = Tokenizer.load(tokenizer, llama.config().vocabSize());
-            logits = DirectLogitEffects.of(sae, llama.weights(), tok, 10);
-            sources.put("logits", "direct path W_U · (final-norm gain ⊙ W_dec[i]) of " + model.getFileName());
-            if (text != null && (e == null || e.activity() == null)) {
-                ActivityHarvest.Settings settings = new ActivityHarvest.Settings(context, tokens, 16, examples, 5, 5,
-                        24, 8, 32, 0);
-                ActivityHarvest.Result h = ActivityHarvest.run(llama, tok, hook, sae, Corpus.read(text), settings,
-                        progress(tokens, err));
-                activity = h.features();
-                out.printf(Locale.ROOT, "read %,d tokens of %s in %.1f s%n", h.tokens(), text.getFileName(),
-                        (System.nanoTime() - started) / 1e9);
-                density = h.density();
-                String what = String.format(Locale.ROOT, "%s at %s over %,d tokens (%,d documents) of %s",
-                        model.getFileName(), hook.name(), h.tokens(), h.windows(), text.getFileName());
-                sources.put("density", what);
-                sources.put("activity", what);
+        Parts parts = new Parts();
+        DecoderNeighbours near = DecoderNeighbours.of(sae, in.neighbours());
+        parts.sources.put("neighbours", "cosine similarity of decoder rows, " + near.n() + " per feature");
+        if (loaded.logSparsity() != null) {
+            parts.density = SaeLensFormat.firingFrequency(loaded.logSparsity());
+            parts.sources.put("density", SaeLensFormat.SPARSITY + " (firing frequency over the end of training)");
+        }
+        if (in.model() != null) {
+            boolean harvest = in.text() != null && (evalData == null || evalData.activity() == null);
+            if (in.text() != null && !harvest) {
+                out.println("note: --text was not read: " + evalPath + " has examples for the features already");
             }
+            fromModel(in, sae, harvest ? hook : null, parts, out, err);
         }
-        if (text != null && e != null && e.activity() != null) {
-            out.println("note: --text was not read: " + evalData + " has examples for the features already");
+        if (evalData != null) {
+            fromEvalData(evalData, evalPath, parts);
+            run = withEvalSections(run, evalData.sections());
         }
-        if (e != null) {
-            String from = evalData + " (" + e.features() + " feature files)";
-            density = overlay(density, e.density(), sources, "density", from);
-            activity = overlay(activity, e.activity(), sources, "activity", from);
-            logits = overlay(logits, e.logits(), sources, "logits", from);
-            ablation = overlay(ablation, e.ablation(), sources, "ablation", from);
-            run = withEvalSections(run, e.sections());
-        }
-        ReportData data = new ReportData(run, sae.decoderRowNorms(), near, density, activity, logits, ablation,
-                sources);
-        ReportWriter.write(data, target);
+        ReportData data = new ReportData(run, sae.decoderRowNorms(), near, parts.density, parts.activity,
+                parts.logits, parts.ablation, parts.sources);
+        ReportWriter.write(data, in.target());
 
-        out.printf(Locale.ROOT, "sae4j report: %d features of %s in %.1f s; open %s%n", dSae, loaded.dir(),
-                (System.nanoTime() - started) / 1e9, target.resolve("index.html"));
-        sources.forEach((k, v) -> out.println("  " + k + ": " + v));
+        out.printf(Locale.ROOT, "sae4j report: %d features of %s in %.1f s; open %s%n", sae.config().dSae(),
+                loaded.dir(), (System.nanoTime() - started) / 1e9, in.target().resolve("index.html"));
+        parts.sources.forEach((k, v) -> out.println("  " + k + ": " + v));
         for (String m : ReportJson.missing(data)) {
             out.println("  missing: " + m);
         }
@@ -168,17 +160,39 @@ final class ReportCommand implements Command {
         return Main.OK;
     }
 
-    /** Firing frequency from sparsity.safetensors; SAELens stores log10(freq + 1e-10), so that floor is 0. */
-    private static double[] trainingDensity(float[] logSparsity) {
-        if (logSparsity == null) {
-            return null;
+    /** Logit effects from the model's unembedding; with a hook, the pass over the text for activity and density. */
+    private static void fromModel(Inputs in, Sae sae, HookPoint hook, Parts parts, PrintStream out, PrintStream err)
+            throws IOException {
+        LlamaModel llama = LlamaModel.load(in.model());
+        Tokenizer tok = Tokenizer.load(in.tokenizer(), llama.config().vocabSize());
+        parts.logits = DirectLogitEffects.of(sae, llama.weights(), tok, 10);
+        parts.sources.put("logits", "direct path W_U · (final-norm gain ⊙ W_dec[i]) of " + in.model().getFileName());
+        if (hook == null) {
+            return;
         }
-        double[] freq = new double[logSparsity.length];
-        double floor = Math.log10(SaeLensFormat.SPARSITY_EPS) + 1e-3;
-        for (int j = 0; j < freq.length; j++) {
-            freq[j] = logSparsity[j] <= floor ? 0 : Math.pow(10, logSparsity[j]);
-        }
-        return freq;
+        long t0 = System.nanoTime();
+        // 16 documents per pass; 5 intervals of 5 examples; 24 tokens shown before a firing and 8 after; 32 bins.
+        ActivityHarvest.Settings settings = new ActivityHarvest.Settings(in.context(), in.tokens(), 16, in.examples(),
+                5, 5, 24, 8, 32, 0);
+        ActivityHarvest.Result h = ActivityHarvest.run(llama, tok, hook, sae, Corpus.read(in.text()), settings,
+                progress(in.tokens(), err));
+        out.printf(Locale.ROOT, "read %,d tokens of %s in %.1f s%n", h.tokens(), in.text().getFileName(),
+                (System.nanoTime() - t0) / 1e9);
+        String what = String.format(Locale.ROOT, "%s at %s over %,d tokens (%,d documents) of %s",
+                in.model().getFileName(), hook.name(), h.tokens(), h.windows(), in.text().getFileName());
+        parts.activity = h.features();
+        parts.density = h.density();
+        parts.sources.put("activity", what);
+        parts.sources.put("density", what);
+    }
+
+    /** The output of sae4j eval --model, feature by feature over what is there. */
+    private static void fromEvalData(EvalData e, Path path, Parts parts) {
+        String from = path + " (" + e.features() + " feature files)";
+        parts.density = overlay(parts.density, e.density(), parts.sources, "density", from);
+        parts.activity = overlay(parts.activity, e.activity(), parts.sources, "activity", from);
+        parts.logits = overlay(parts.logits, e.logits(), parts.sources, "logits", from);
+        parts.ablation = overlay(parts.ablation, e.ablation(), parts.sources, "ablation", from);
     }
 
     /** Eval data's entries replace what is there, feature by feature; features it lacks keep theirs. */

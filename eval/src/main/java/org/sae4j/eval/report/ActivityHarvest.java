@@ -42,7 +42,7 @@ public final class ActivityHarvest {
      * @param left             tokens shown before the chosen one
      * @param right            tokens shown after it
      * @param histogramBins    bins of the activation histogram
-     * @param seed             for the quantile samples
+     * @param seed             for the interval samples
      */
     public record Settings(int contextSize, long maxTokens, int windowsPerBatch, int topExamples, int quantileGroups,
                            int perGroup, int left, int right, int histogramBins, long seed) {
@@ -51,10 +51,6 @@ public final class ActivityHarvest {
                     || perGroup < 1 || left < 0 || right < 0 || histogramBins < 1) {
                 throw new IllegalArgumentException("harvest settings out of range: " + this);
             }
-        }
-
-        public static Settings defaults(long maxTokens) {
-            return new Settings(256, maxTokens, 16, 20, 5, 5, 24, 8, 32, 0);
         }
     }
 
