@@ -89,7 +89,7 @@ final class ConvertCommand implements Command {
     }
 
     /** OUT must not exist, or be an empty folder: conversion never writes into or over someone's files. */
-    private static void requireFree(Path target) throws java.io.IOException {
+    static void requireFree(Path target) throws java.io.IOException {
         if (!Files.exists(target)) {
             return;
         }

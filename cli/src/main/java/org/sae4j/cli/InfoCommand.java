@@ -74,11 +74,10 @@ final class InfoCommand implements Command {
                 max);
         float[] logFreq = loaded.logSparsity();
         if (logFreq != null) {
-            double[] freq = new double[logFreq.length];
+            double[] freq = SaeLensFormat.firingFrequency(logFreq);
             int dead = 0;
-            for (int j = 0; j < freq.length; j++) {
-                freq[j] = logFreq[j] <= Math.log10(SaeLensFormat.SPARSITY_EPS) + 1e-3 ? 0 : Math.pow(10, logFreq[j]);
-                dead += freq[j] == 0 ? 1 : 0;
+            for (double f : freq) {
+                dead += f == 0 ? 1 : 0;
             }
             out.printf(Locale.ROOT, "  never fired           %d of %d latents (training window)%n", dead, c.dSae());
             out.println("  log10 firing freq     " + FrequencyHistogram.of(freq).sparkline());

@@ -27,7 +27,7 @@ public final class Main {
     static {
         for (Command c : new Command[] {new TrainCommand(), new EvalCommand(), new InfoCommand(),
                 new ConvertCommand(), new GenerateCommand(), new LossCommand(), new HarvestCommand(),
-                new SteerCommand()}) {
+                new SteerCommand(), new ReportCommand()}) {
             COMMANDS.put(c.name(), c);
         }
     }

@@ -95,7 +95,7 @@ class BadInputTest {
         assertTrue(r.err().lines().count() > 1 && r.err().contains("\tat "), "--verbose prints the trace\n" + r);
     }
 
-    private static void assertBadInput(Cli r, String mentioned) {
+    static void assertBadInput(Cli r, String mentioned) {
         assertEquals(Main.BAD_INPUT, r.exit(), "exit code\n" + r);
         assertEquals(1, r.err().lines().count(), "exactly one line on stderr\n" + r);
         assertFalse(r.err().contains("\tat ") || r.err().contains("Exception"), "no stack trace\n" + r);

@@ -90,6 +90,19 @@ public final class SaeLensFormat {
         return logFreq;
     }
 
+    /**
+     * The firing frequency per latent back from {@link #logSparsity}: a value at the {@link #SPARSITY_EPS} floor
+     * (within float rounding) is a latent that never fired, 0.
+     */
+    public static double[] firingFrequency(float[] logSparsity) {
+        double floor = Math.log10(SPARSITY_EPS) + 1e-3;
+        double[] freq = new double[logSparsity.length];
+        for (int j = 0; j < freq.length; j++) {
+            freq[j] = logSparsity[j] <= floor ? 0 : Math.pow(10, logSparsity[j]);
+        }
+        return freq;
+    }
+
     /** The cfg.json object for {@code c} with float32 weights. */
     public static ObjectNode configJson(SaeConfig c) {
         return configJson(c, DType.F32);

@@ -40,7 +40,8 @@ public record GroundTruthRecovery(double mmcs, double fractionMatched, double[] 
         return new GroundTruthRecovery(sum / nTrue, (double) matched / nTrue, best);
     }
 
-    private static float[] unitRows(float[] rows, int n, int dim) {
+    /** [n, dim] rows scaled to unit norm; a zero row stays zero (cosine 0 to everything). */
+    public static float[] unitRows(float[] rows, int n, int dim) {
         float[] out = new float[n * dim];
         for (int i = 0; i < n; i++) {
             double sq = 0;
