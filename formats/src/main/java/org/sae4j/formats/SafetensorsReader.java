@@ -363,7 +363,7 @@ public final class SafetensorsReader implements AutoCloseable {
         for (TensorInfo t : list) {
             if (t.end() > bufferLen) {
                 throw bad("tensor '" + t.name() + "' data_offsets end " + t.end() + " is past the end of the data ("
-                        + bufferLen + " bytes)");
+                        + bufferLen + " bytes; truncated?)");
             }
         }
         List<TensorInfo> sorted = new ArrayList<>(list);
