@@ -3,6 +3,8 @@ package org.sae4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.FiniteRows;
+import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.activations.SyntheticSuperposition;
 
@@ -30,7 +32,12 @@ record HeldOut(SourceConfig config, long startPosition, String description) {
     }
 
     ActivationSource open() throws IOException {
-        ActivationSource s = config.open();
+        return open(NonFinite.STOP);
+    }
+
+    /** Opens the held-out stream at its start, NaN/Inf rows stopping the evaluation or skipped as {@code policy}. */
+    ActivationSource open(NonFinite policy) throws IOException {
+        ActivationSource s = new FiniteRows(config.openUnfiltered(), policy);
         s.seek(startPosition);
         return s;
     }

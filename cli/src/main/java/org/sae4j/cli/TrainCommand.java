@@ -52,7 +52,8 @@ final class TrainCommand implements Command {
         SourceConfig sourceConfig = TrainSettings.sourceConfig(settings.get("source"));
         TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
         DType weights = DType.weightType(settings.get("run").path("dtype").asText());
-        try (ActivationSource source = sourceConfig.open()) {
+        // The trainer filters NaN/Inf rows itself (stop or skip, as train.non_finite_inputs says).
+        try (ActivationSource source = sourceConfig.openUnfiltered()) {
             SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
                     metadata(settings, trainConfig));
             ObjectNode identity = settings.deepCopy();
@@ -63,6 +64,10 @@ final class TrainCommand implements Command {
             TrainResult result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
             out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
                     result.tokens(), result.seconds(), outDir);
+            if (result.skippedRows() > 0) {
+                out.printf("skipped %,d activation rows holding NaN or Inf (first: %s)%n", result.skippedRows(),
+                        result.firstSkipped());
+            }
             Sae trained = result.sae();
             if (weights != DType.F32) {
                 // The trainer saves float32; narrow the saved weights, and evaluate what is on disk.
@@ -74,7 +79,7 @@ final class TrainCommand implements Command {
             HeldOut heldOut = HeldOut.of(sourceConfig, settings.get("run"));
             long evalTokens = settings.get("run").path("eval_tokens").asLong();
             EvalResult eval;
-            try (ActivationSource evalSource = heldOut.open()) {
+            try (ActivationSource evalSource = heldOut.open(trainConfig.nonFiniteInputs())) {
                 eval = Evaluator.evaluate(trained, evalSource, evalTokens,
                         trainConfig.batchSize(), heldOut.groundTruth(), tokens -> { });
             }
