@@ -75,7 +75,7 @@ public final class FiniteRows implements ActivationSource {
             }
             String where = inner.locate(at + r) + " holds " + src[base + bad] + " at column " + bad;
             if (policy == NonFinite.STOP) {
-                throw new BadInputException(where + " (non_finite_inputs = skip would drop such rows)");
+                throw new BadInputException(where);
             }
             if (skipped++ == 0) {
                 firstSkipped = where;

@@ -11,9 +11,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
@@ -29,6 +31,9 @@ import org.sae4j.trainer.Trainer;
 
 /** {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data. */
 final class TrainCommand implements Command {
+    /** How the activation sources word a row that stops the run (FiniteRows, ShuffledFileSource). */
+    private static final Pattern NON_FINITE = Pattern.compile("holds (NaN|-?Infinity) at column \\d+$");
+
     @Override
     public String name() {
         return "train";
@@ -52,8 +57,10 @@ final class TrainCommand implements Command {
         SourceConfig sourceConfig = TrainSettings.sourceConfig(settings.get("source"));
         TrainConfig trainConfig = TrainSettings.trainConfig(settings.get("train"));
         DType weights = DType.weightType(settings.get("run").path("dtype").asText());
-        // The trainer filters NaN/Inf rows itself (stop or skip, as train.non_finite_inputs says).
-        try (ActivationSource source = sourceConfig.openUnfiltered()) {
+        // The trainer filters NaN/Inf rows (train.non_finite_inputs); to skip them the source must hand them out, and
+        // to stop on them a file source finds them early, when it loads a shuffle block.
+        boolean skip = trainConfig.nonFiniteInputs() == NonFinite.SKIP;
+        try (ActivationSource source = skip ? sourceConfig.openUnfiltered() : sourceConfig.open()) {
             SaeConfig saeConfig = TrainSettings.saeConfig(settings.get("sae"), source.dIn(),
                     metadata(settings, trainConfig));
             ObjectNode identity = settings.deepCopy();
@@ -61,7 +68,13 @@ final class TrainCommand implements Command {
             ((ObjectNode) settings.get("run")).put("out", outDir.toString());
             out.println("sae4j train: resolved settings");
             out.println(Json.mapper().writeValueAsString(settings));
-            TrainResult result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
+            TrainResult result;
+            try {
+                result = train(saeConfig, trainConfig, source, outDir, settings, identity, resume, err);
+            } catch (BadInputException e) {
+                throw NON_FINITE.matcher(e.getMessage()).find()
+                        ? new BadInputException(e.getMessage() + " (--non-finite-inputs skip drops such rows)", e) : e;
+            }
             out.printf("trained %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", result.steps(),
                     result.tokens(), result.seconds(), outDir);
             if (result.skippedRows() > 0) {

@@ -266,10 +266,13 @@ final class TrainSettings {
             return SNAKE.treeToValue(node, type);
         } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
             String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
-            String allowed = e.getTargetType().isEnum() ? " (" + Json.mapper().convertValue(
-                    e.getTargetType().getEnumConstants(), JsonNode.class).toString().replaceAll("[\\[\\]\"]", "")
-                    .replace(",", ", ") + ")" : "";
-            throw new BadInputException(section + "." + field + ": '" + e.getValue() + "' is not allowed" + allowed);
+            Class<?> target = e.getTargetType();
+            String what = target.isEnum() ? "is not allowed (" + Json.mapper().convertValue(target.getEnumConstants(),
+                    JsonNode.class).toString().replaceAll("[\\[\\]\"]", "").replace(",", ", ") + ")"
+                    : target == boolean.class || target == Boolean.class ? "is not true or false"
+                    : target.isPrimitive() || Number.class.isAssignableFrom(target) ? "is not a number"
+                    : "is not a " + target.getSimpleName();
+            throw new BadInputException(section + "." + field + ": '" + e.getValue() + "' " + what);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String message = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();
