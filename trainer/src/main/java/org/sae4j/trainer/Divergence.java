@@ -1,7 +1,10 @@
 package org.sae4j.trainer;
 
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeParams;
 import org.sae4j.dictionary.TrainingLoss;
@@ -9,40 +12,53 @@ import org.sae4j.dictionary.kernels.Nio;
 
 /**
  * Checks that training has not diverged: a finite loss and gradient at every step (one ND4J sum over the gradient,
- * NaN or ±Inf if any element is), finite parameters before anything is saved. On failure it names the tensor and
- * element that went bad, so the error says what diverged rather than just "NaN".
+ * NaN or ±Inf if any element is, into a scalar kept for the run), finite parameters before anything is saved. On
+ * failure it names the tensor and element that went bad, so the error says what diverged rather than just "NaN".
  */
 final class Divergence {
-    private Divergence() {
+    private final SaeConfig sae;
+    private final Supplier<Hint> hint;             // asked only once diverged
+    private final INDArray sum = Nd4j.scalar(0f); // [] scratch for the reductions
+
+    Divergence(SaeConfig sae, Supplier<Hint> hint) {
+        this.sae = sae;
+        this.hint = hint;
     }
 
     /** Throws if the loss or any gradient element is NaN or infinite. */
-    static void requireFinite(TrainingLoss.Parts loss, SaeParams grad, SaeConfig sae, long step, Hint hint) {
+    void requireFinite(TrainingLoss.Parts loss, SaeParams grad, long step) {
         if (!Double.isFinite(loss.total())) {
-            throw diverged(step, "the loss is " + loss.total() + " (" + parts(loss) + ")", hint);
+            throw diverged(step, "the loss is " + loss.total() + " (" + parts(loss) + ")");
         }
-        if (!Double.isFinite(grad.flat().sumNumber().doubleValue())) {
+        if (!finiteSum(grad.flat())) {
             String where = firstNonFinite(grad, sae);
             throw diverged(step, (where == null ? "the gradient is too large to sum (elements near the float32 limit)"
-                    : "the gradient " + where) + " (loss " + loss.total() + ": " + parts(loss) + ")", hint);
+                    : "the gradient " + where) + " (loss " + loss.total() + ": " + parts(loss) + ")");
         }
     }
 
     /** Throws if any parameter is NaN or infinite (checked before a checkpoint or the final SAE is written). */
-    static void requireFiniteParams(SaeParams params, SaeConfig sae, long step, Hint hint) {
-        if (!Double.isFinite(params.flat().sumNumber().doubleValue())) {
+    void requireFiniteParams(SaeParams params, long step) {
+        if (!finiteSum(params.flat())) {
             String where = firstNonFinite(params, sae);
             if (where != null) {
-                throw diverged(step, "the parameter " + where, hint);
+                throw diverged(step, "the parameter " + where);
             }
         }
+    }
+
+    /** Whether the float32 sum of {@code a} is finite: false if any element is NaN or infinite (or all overflow). */
+    private boolean finiteSum(INDArray a) {
+        Nd4j.exec(new Sum(a, sum));
+        return Float.isFinite(sum.getFloat(0));
     }
 
     /** What the error adds after "what diverged": the intact checkpoint and the settings to change. */
     record Hint(String lastCheckpoint, double lr, boolean normalizeActivations) {
     }
 
-    private static TrainingDivergedException diverged(long step, String what, Hint hint) {
+    private TrainingDivergedException diverged(long step, String what) {
+        Hint hint = this.hint.get();
         String kept = hint.lastCheckpoint() == null ? "no checkpoint had been written yet"
                 : "the last good checkpoint, " + hint.lastCheckpoint() + ", is intact";
         String scale = hint.normalizeActivations() ? ""

@@ -73,6 +73,11 @@ final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /** Makes the lines written so far durable (before a checkpoint that resumes after them is published). */
+    void sync() throws IOException {
+        out.force(false);
+    }
+
     /** One line of the log. */
     static ObjectNode toJson(Metrics m) {
         ObjectNode line = Json.mapper().createObjectNode();

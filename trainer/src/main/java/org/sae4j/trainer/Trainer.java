@@ -47,6 +47,7 @@ public final class Trainer {
     private final long[] firingCounts;    // [dSae] over the final window, for sparsity.safetensors
     private final long firingWindowStart; // first step counted in firingCounts
     private final MetricsWindow window = new MetricsWindow();
+    private final Divergence divergence;
 
     private long step;
     private long tokensSeen;
@@ -79,6 +80,7 @@ public final class Trainer {
         this.dead = new DeadLatents(saeConfig.dSae(), config.deadTokensThreshold());
         this.firedInBatch = new boolean[saeConfig.dSae()];
         this.firingCounts = new long[saeConfig.dSae()];
+        this.divergence = new Divergence(saeConfig, this::divergenceHint);
         long total = config.totalSteps();
         this.firingWindowStart = total - Math.max(1, total / 10);
     }
@@ -107,7 +109,7 @@ public final class Trainer {
                 tokensSeen += config.batchSize();
                 bookkeeping(loss);
                 logIfDue(log);
-                checkpointIfDue();
+                checkpointIfDue(log);
             }
         }
         return finish((System.nanoTime() - started) / 1e9);
@@ -170,7 +172,7 @@ public final class Trainer {
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
-        Divergence.requireFinite(loss, grad, sae.config(), step, divergenceHint());
+        divergence.requireFinite(loss, grad, step);
     }
 
     /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
@@ -207,11 +209,13 @@ public final class Trainer {
         listener.stepDone(step, lastMetrics);
     }
 
-    private void checkpointIfDue() throws IOException {
+    /** Saves a checkpoint when due; the metrics lines up to it are made durable first, as the checkpoint is. */
+    private void checkpointIfDue(MetricsLog log) throws IOException {
         boolean due = config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0;
         if (due || step == config.totalSteps()) {
-            Divergence.requireFiniteParams(sae.params(), sae.config(), step - 1, divergenceHint());
+            divergence.requireFiniteParams(sae.params(), step - 1);
             try {
+                log.sync();
                 lastCheckpoint = checkpoints.save(checkpoint());
             } catch (IOException e) {
                 throw new BadInputException("cannot write the checkpoint at step " + step + " into "
@@ -222,7 +226,7 @@ public final class Trainer {
     }
 
     private TrainResult finish(double seconds) throws IOException {
-        Divergence.requireFiniteParams(sae.params(), sae.config(), step - 1, divergenceHint());
+        divergence.requireFiniteParams(sae.params(), step - 1);
         Sae trained = inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy();
         double[] frequency = new double[firingCounts.length];
         for (int j = 0; j < frequency.length; j++) {
