@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
@@ -109,6 +110,9 @@ public final class Main {
         }
         if (e instanceof AccessDeniedException f) {
             return f.getFile() + ": permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists" + (f.getReason() == null ? "" : " and " + f.getReason());
         }
         if (e instanceof FileSystemException f && f.getReason() == null) {
             return f.getFile() + ": " + e.getClass().getSimpleName();

@@ -52,7 +52,7 @@ class HostileInputTest {
 
     /** What to run on a hostile file {@code f}; {@code out} is where a run would write and must stay absent. */
     private enum Command {
-        TRAIN_DATA, TRAIN_DATA_DATASET, TRAIN_CONFIG, INFO, EVAL_SAE, EVAL_DATA;
+        TRAIN_DATA, TRAIN_DATA_DATASET, TRAIN_CONFIG, INFO, EVAL_SAE, EVAL_DATA, EVAL_INTO;
 
         String[] args(Path f, Path out, String dataset) {
             return switch (this) {
@@ -64,6 +64,8 @@ class HostileInputTest {
                         "--tokens", "64", "--out", out.resolve("eval.json").toString()};
                 case EVAL_DATA -> new String[] {"eval", "--sae", goodSae.toString(), "--data", f.toString(),
                         "--tokens", "64", "--out", out.resolve("eval.json").toString()};
+                case EVAL_INTO -> new String[] {"eval", "--sae", goodSae.toString(), "--data", goodData.toString(),
+                        "--tokens", "64", "--out", f.resolve("eval.json").toString()};
             };
         }
 
@@ -275,6 +277,7 @@ class HostileInputTest {
                             .write(dir.resolve(SaeLensFormat.SPARSITY));
                     return dir;
                 }),
+                c("eval: --out inside a file", Command.EVAL_INTO, "I/O error: ", d -> text(d, "plain", "a file")),
                 // ---- settings files ----
                 c("settings: not JSON", Command.TRAIN_CONFIG, "not valid JSON", d -> text(d, "run.json", "{train:")),
                 c("settings: unknown section", Command.TRAIN_CONFIG, "unknown section 'model'",

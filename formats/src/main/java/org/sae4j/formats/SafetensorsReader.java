@@ -306,6 +306,9 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     private TensorInfo parseTensor(String name, JsonNode node) {
+        if (name.isEmpty()) {
+            throw bad("a tensor has an empty name");   // found by SafetensorsFuzzTest
+        }
         String where = "tensor '" + name + "'";
         if (!node.isObject()) {
             throw bad(where + " is not a JSON object");
