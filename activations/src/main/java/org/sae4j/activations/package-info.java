@@ -1,5 +1,6 @@
 /**
  * Sources of activation vectors: synthetic superposition with known features, activation files (HDF5, .npy,
- * safetensors) streamed in chunks through a seeded shuffle, and (package {@code model}) the in-JVM transformer.
+ * safetensors) streamed in chunks through a seeded shuffle, the filter that stops on or skips NaN/Inf rows
+ * ({@link org.sae4j.activations.FiniteRows}), and (package {@code model}) the in-JVM transformer.
  */
 package org.sae4j.activations;
