@@ -4,14 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sae4j.cli.HostileFiles.cut;
+import static org.sae4j.cli.HostileFiles.dict;
+import static org.sae4j.cli.HostileFiles.f4;
+import static org.sae4j.cli.HostileFiles.hdf5;
+import static org.sae4j.cli.HostileFiles.npy;
+import static org.sae4j.cli.HostileFiles.raw;
+import static org.sae4j.cli.HostileFiles.rows;
+import static org.sae4j.cli.HostileFiles.st;
+import static org.sae4j.cli.HostileFiles.text;
+import static org.sae4j.cli.HostileFiles.write;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +47,7 @@ import org.sae4j.formats.SafetensorsWriter;
  * <p>The model-side files (llama2.c checkpoints, tokenizers, text corpora) have no command here yet; their corpus is
  * activations' {@code ModelFilesHostileTest}, asserting the same one-line errors on the readers.
  */
+
 class HostileInputTest {
     /** Heap a failing command may allocate on its own thread: far below what any lying header claims. */
     private static final long ALLOCATION_BUDGET = 96L << 20;
@@ -318,100 +326,6 @@ class HostileInputTest {
         }
     }
 
-    // ---- file makers ----
-
-    static float[] rows(int n, int dIn) {
-        float[] v = new float[n * dIn];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.sin(i * 0.37) + (i % dIn) * 0.01f;
-        }
-        return v;
-    }
-
-    private static Path raw(Path dir, String name, int... bytes) throws IOException {
-        byte[] b = new byte[bytes.length];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) bytes[i];
-        }
-        return Files.write(dir.resolve(name), b);
-    }
-
-    private static Path text(Path dir, String name, String text) throws IOException {
-        return Files.writeString(dir.resolve(name), text);
-    }
-
-    private static Path cut(Path file, int keep) throws IOException {
-        return Files.write(file, Arrays.copyOf(Files.readAllBytes(file), keep));
-    }
-
-    /** A safetensors file: 8-byte length field {@code headerLen}, the header text, {@code dataBytes} zero bytes. */
-    private static Path st(Path dir, long headerLen, String header, int dataBytes) throws IOException {
-        byte[] json = header.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(headerLen).put(json);
-        return Files.write(dir.resolve("a.safetensors"), b.array());
-    }
-
-    private static Path st(Path dir, String header, int dataBytes) throws IOException {
-        return st(dir, header.getBytes(StandardCharsets.UTF_8).length, header, dataBytes);
-    }
-
-    @FunctionalInterface
-    private interface Fill {
-        SafetensorsWriter fill(SafetensorsWriter w);
-    }
-
-    private static Path write(Path dir, String name, Fill fill) throws IOException {
-        Path p = dir.resolve(name);
-        fill.fill(new SafetensorsWriter()).write(p);
-        return p;
-    }
-
-    private static String dict(String descr, long rows, long cols) {
-        return "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
-    }
-
-    private static Path npy(Path dir, int major, String dict, int dataBytes) throws IOException {
-        return npy(dir, major, dict, new byte[dataBytes]);
-    }
-
-    /** A .npy file of format version {@code major} (numpy/lib/format.py): magic, version, length, dict, data. */
-    private static Path npy(Path dir, int major, String dict, byte[] data) throws IOException {
-        int prefix = major == 1 ? 10 : 12;
-        String padded = dict + " ".repeat((64 - (prefix + dict.length() + 1) % 64) % 64) + "\n";
-        byte[] header = padded.getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer b = ByteBuffer.allocate(prefix + header.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
-        if (major == 1) {
-            b.putShort((short) header.length);
-        } else {
-            b.putInt(header.length);
-        }
-        b.put(header).put(data);
-        return Files.write(dir.resolve("a.npy"), b.array());
-    }
-
-    private static byte[] f4(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : v) {
-            b.putFloat(x);
-        }
-        return b.array();
-    }
-
-    @FunctionalInterface
-    private interface H5 {
-        void fill(WritableHdfFile w);
-    }
-
-    private static Path hdf5(Path dir, H5 fill) {
-        Path p = dir.resolve("a.h5");
-        try (WritableHdfFile w = HdfFile.write(p)) {
-            fill.fill(w);
-        }
-        return p;
-    }
-
     /** cfg.json keys of SAELens 6 (so the file is read as 6.x). */
     private static String v6(String keys) {
         return "{" + keys + ", \"metadata\": {\"sae_lens_version\": \"6.0.0\"}}";
@@ -426,7 +340,7 @@ class HostileInputTest {
     }
 
     /** An SAE folder with the good SAE's cfg.json and the weights {@code fill} writes. */
-    private static Path weights(Path d, Fill fill) throws IOException {
+    private static Path weights(Path d, HostileFiles.Fill fill) throws IOException {
         Path dir = Files.createDirectories(d.resolve("sae"));
         Files.copy(goodSae.resolve("cfg.json"), dir.resolve("cfg.json"));
         fill.fill(new SafetensorsWriter()).write(dir.resolve(SaeLensFormat.WEIGHTS));

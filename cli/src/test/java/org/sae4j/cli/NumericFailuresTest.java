@@ -25,7 +25,7 @@ class NumericFailuresTest {
 
     @Test
     void skippedNanRowsAreReportedAndTheRunFinishes() throws IOException {
-        float[] rows = HostileInputTest.rows(2048, 8);
+        float[] rows = HostileFiles.rows(2048, 8);
         for (int r : new int[] {3, 700, 1999}) {
             rows[r * 8 + 5] = Float.NaN;
         }
