@@ -29,6 +29,14 @@ public interface ActivationSource extends AutoCloseable {
     /** Moves the cursor so that the next read returns what an uninterrupted stream returns at {@code position}. */
     void seek(long position) throws IOException;
 
+    /**
+     * Where the row at stream {@code position} comes from, for error messages: a file and its row where the source
+     * reads files. The default names the stream position alone.
+     */
+    default String locate(long position) {
+        return "row " + position + " of the activation stream";
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -137,9 +137,11 @@ public final class Hdf5RowFile implements RowFile {
         Object slab;
         try {
             slab = dataset.getData(new long[] {first, 0}, new int[] {count, dIn});   // [count, dIn]
-        } catch (HdfException e) {
-            throw new IOException(describe() + ": reading rows [" + first + ", " + (first + count) + ") failed: "
-                    + e.getMessage(), e);
+        } catch (HdfException | IllegalArgumentException | IndexOutOfBoundsException
+                 | java.nio.BufferUnderflowException e) {
+            // jhdf reads lazily: a file cut short or damaged past its header fails here, not at open.
+            throw new BadInputException(describe() + ": reading rows [" + first + ", " + (first + count)
+                    + ") failed (truncated or damaged?): " + e.getMessage(), e);
         }
         if (slab instanceof float[][] f) {
             for (int r = 0; r < count; r++) {

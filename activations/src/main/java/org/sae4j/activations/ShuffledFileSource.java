@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  * This is the usual shuffle buffer of activation-streaming trainers, made reproducible: rows are mixed within a
  * buffer of {@code B} rows and buffers are visited in random order, while reads stay sequential and chunked.
  *
- * <p>Every row loaded is checked for NaN/Inf, naming the file and the row's index in the file. The next block is
+ * <p>Every row loaded is checked for NaN/Inf, naming the file and the row's index in the file, unless the consumer
+ * filters such rows itself ({@link FiniteRows}, which may skip them). The next block is
  * loaded on one background thread while the current one is consumed. Memory: two blocks of {@code [B, dIn]}
  * floats. Not thread-safe: one consumer. Closing the source closes the file.
  */
@@ -59,6 +60,7 @@ public final class ShuffledFileSource implements ActivationSource {
     private final int blockRows;
     private final int blocks;
     private final int lastRows;
+    private final boolean rejectNonFinite;
     private final ExecutorService prefetcher;
 
     private Block current;
@@ -75,6 +77,14 @@ public final class ShuffledFileSource implements ActivationSource {
      * @param seed       determines the whole stream
      */
     public ShuffledFileSource(RowFile file, int bufferRows, long seed) {
+        this(file, bufferRows, seed, true);
+    }
+
+    /**
+     * @param rejectNonFinite whether a block holding NaN/Inf is an error here; false hands such rows out, for a
+     *                        consumer that deals with them ({@link FiniteRows})
+     */
+    public ShuffledFileSource(RowFile file, int bufferRows, long seed, boolean rejectNonFinite) {
         if (bufferRows < 1) {
             throw new IllegalArgumentException("bufferRows must be >= 1, got " + bufferRows);
         }
@@ -95,6 +105,7 @@ public final class ShuffledFileSource implements ActivationSource {
         }
         this.blocks = (int) nb;
         this.lastRows = (int) (n - (nb - 1) * blockRows);
+        this.rejectNonFinite = rejectNonFinite;
         this.current = new Block(blockRows, dIn);
         this.spare = new Block(blockRows, dIn);
         this.prefetcher = Executors.newSingleThreadExecutor(r -> {
@@ -144,6 +155,33 @@ public final class ShuffledFileSource implements ActivationSource {
         }
         drainPending();
         positioned = false;
+        Spot spot = spot(target);
+        load(current, spot.epoch(), spot.k());
+        offset = spot.offset();
+        position = target;
+        positioned = true;
+        startPrefetch();
+    }
+
+    /** The file and row index in it that stream position {@code target} emits (computed, nothing is read). */
+    @Override
+    public String locate(long target) {
+        if (target < 0) {
+            throw new IllegalArgumentException("position must be >= 0, got " + target);
+        }
+        Spot spot = spot(target);
+        int j = order(spot.epoch()).order()[spot.k()];
+        int rows = j == blocks - 1 ? lastRows : blockRows;
+        int[] perm = new int[rows];
+        SeededShuffle.permutation(perm, rows, SeededShuffle.mix(seed, spot.epoch(), j));
+        return where((long) j * blockRows + perm[spot.offset()]);
+    }
+
+    /** Where stream position {@code target} falls: epoch, block {@code k} of that epoch's order, offset inside it. */
+    private record Spot(long epoch, int k, int offset) {
+    }
+
+    private Spot spot(long target) {
         long epoch = target / n;
         long within = target % n;
         EpochOrder eo = order(epoch);
@@ -162,11 +200,7 @@ public final class ShuffledFileSource implements ActivationSource {
             k = eo.shortAt() + 1 + after;
             start = shortStart + lastRows + (long) after * blockRows;
         }
-        load(current, epoch, k);
-        offset = (int) (within - start);
-        position = target;
-        positioned = true;
-        startPrefetch();
+        return new Spot(epoch, k, (int) (within - start));
     }
 
     @Override
@@ -242,7 +276,9 @@ public final class ShuffledFileSource implements ActivationSource {
         long firstRow = (long) j * blockRows;
         int rows = j == blocks - 1 ? lastRows : blockRows;
         file.read(firstRow, rows, into.data, 0);
-        checkFinite(into.data, rows, firstRow);
+        if (rejectNonFinite) {
+            checkFinite(into.data, rows, firstRow);
+        }
         SeededShuffle.permutation(into.perm, rows, SeededShuffle.mix(seed, epoch, j));
         into.epoch = epoch;
         into.k = k;
@@ -254,11 +290,15 @@ public final class ShuffledFileSource implements ActivationSource {
         int len = rows * dIn;
         for (int i = 0; i < len; i++) {
             if (!Float.isFinite(data[i])) {
-                long r = firstRow + i / dIn;
-                String where = file instanceof ConcatRowFile c ? c.locate(r) : file.describe() + ": row " + r;
-                throw new BadInputException(where + " holds NaN/Inf at column " + (i % dIn));
+                throw new BadInputException(where(firstRow + i / dIn) + " holds " + data[i] + " at column "
+                        + (i % dIn));
             }
         }
+    }
+
+    /** File and row for row {@code r} of the (possibly concatenated) file. */
+    private String where(long r) {
+        return file instanceof ConcatRowFile c ? c.locate(r) : file.describe() + ": row " + r;
     }
 
     /** The block order of {@code epoch}; two epochs are cached because the prefetch may run one epoch ahead. */

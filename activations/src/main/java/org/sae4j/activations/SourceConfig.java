@@ -14,6 +14,14 @@ public sealed interface SourceConfig permits SourceConfig.Synthetic, SourceConfi
     /** Opens the stream at position 0. */
     ActivationSource open() throws IOException;
 
+    /**
+     * Opens the stream at position 0 for a consumer that deals with NaN/Inf rows itself ({@link FiniteRows}): the
+     * source hands them out rather than failing on them.
+     */
+    default ActivationSource openUnfiltered() throws IOException {
+        return open();
+    }
+
     /** Synthetic superposition with known features. */
     record Synthetic(SyntheticConfig config) implements SourceConfig {
         @Override
@@ -44,6 +52,11 @@ public sealed interface SourceConfig permits SourceConfig.Synthetic, SourceConfi
         @Override
         public ShuffledFileSource open() throws IOException {
             return new ShuffledFileSource(RowFiles.open(Path.of(path), dataset), shuffleBufferRows, seed);
+        }
+
+        @Override
+        public ShuffledFileSource openUnfiltered() throws IOException {
+            return new ShuffledFileSource(RowFiles.open(Path.of(path), dataset), shuffleBufferRows, seed, false);
         }
     }
 

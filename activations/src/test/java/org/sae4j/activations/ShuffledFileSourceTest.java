@@ -117,13 +117,39 @@ class ShuffledFileSourceTest {
         Path p = TestArrays.npy(dir.resolve("nan.npy"), TestArrays.dict("<f4", false, N, D), TestArrays.f4(a));
         try (ShuffledFileSource s = new ShuffledFileSource(RowFiles.open(p, null), 8, 3)) {
             BadInputException e = assertThrows(BadInputException.class, () -> take(s, 2 * N));
-            assertEquals(p + ": row 23 holds NaN/Inf at column 2", e.getMessage());
+            assertEquals(p + ": row 23 holds NaN at column 2", e.getMessage());
         }
         a[23 * D + 2] = Float.POSITIVE_INFINITY;
         try (ShuffledFileSource s = new ShuffledFileSource(new ConcatRowFile(java.util.List.of(
                 new TestArrays.ArrayRowFile(TestArrays.rows(5, D), D), new TestArrays.ArrayRowFile(a, D))), 100, 3)) {
             BadInputException e = assertThrows(BadInputException.class, () -> take(s, 1));
-            assertTrue(e.getMessage().equals("memory: row 23 holds NaN/Inf at column 2"), e.getMessage());
+            assertTrue(e.getMessage().equals("memory: row 23 holds Infinity at column 2"), e.getMessage());
+        }
+    }
+
+    @Test
+    void locateNamesTheFileRowEachPositionEmits() throws IOException {
+        for (int b : new int[] {1, 8, 37, 100}) {
+            try (ShuffledFileSource s = source(b, 11)) {
+                float[] two = take(s, 2 * N + 5);
+                for (int i = 0; i < 2 * N + 5; i++) {
+                    assertEquals("memory: row " + rowOf(two, i), s.locate(i), "B=" + b + " position " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void uncheckedSourceHandsNonFiniteRowsOut() throws IOException {
+        float[] a = TestArrays.rows(N, D);
+        a[5 * D + 1] = Float.NaN;
+        try (ShuffledFileSource s = new ShuffledFileSource(new TestArrays.ArrayRowFile(a, D), 8, 3, false)) {
+            float[] epoch = take(s, N);
+            int nan = 0;
+            for (float v : epoch) {
+                nan += Float.isNaN(v) ? 1 : 0;
+            }
+            assertEquals(1, nan, "the one NaN is handed out, not refused");
         }
     }
 

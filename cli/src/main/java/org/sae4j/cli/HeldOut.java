@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.FiniteRows;
+import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.activations.SyntheticSuperposition;
 
@@ -44,7 +46,7 @@ record HeldOut(SourceConfig config, long startPosition, String description) {
      * Opens several held-out sources; live-model ones that differ only in hook point share one model pass (read one
      * after another, they find the blocks the first one computed still cached).
      */
-    static List<ActivationSource> openAll(List<HeldOut> all) throws IOException {
+    static List<ActivationSource> openAll(List<HeldOut> all, NonFinite policy) throws IOException {
         List<SourceConfig.Model> models = new ArrayList<>();
         for (HeldOut h : all) {
             if (h.config() instanceof SourceConfig.Model m && h.startPosition() == 0) {
@@ -56,13 +58,18 @@ record HeldOut(SourceConfig config, long startPosition, String description) {
         }
         List<ActivationSource> out = new ArrayList<>();
         for (HeldOut h : all) {
-            out.add(h.open());
+            out.add(h.open(policy));
         }
         return out;
     }
 
     ActivationSource open() throws IOException {
-        ActivationSource s = config.open();
+        return open(NonFinite.STOP);
+    }
+
+    /** Opens the held-out stream at its start, NaN/Inf rows stopping the evaluation or skipped as {@code policy}. */
+    ActivationSource open(NonFinite policy) throws IOException {
+        ActivationSource s = new FiniteRows(config.openUnfiltered(), policy);
         s.seek(startPosition);
         return s;
     }

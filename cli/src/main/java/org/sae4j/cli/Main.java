@@ -1,7 +1,13 @@
 package org.sae4j.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,15 +18,18 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.sae4j.formats.BadInputException;
+import org.sae4j.trainer.TrainingDivergedException;
 
 /**
- * {@code sae4j <command> [options]}. Exit codes: 0 success, 2 bad input (one line on stderr, no stack trace unless
- * {@code --verbose}), 1 internal error.
+ * {@code sae4j <command> [options]}. Exit codes: 0 success; 2 bad input, a file that cannot be read or written (a
+ * full disk) included; 3 training diverged (NaN/Inf loss, gradient or weights; the last good checkpoint is kept);
+ * 1 internal error. Every failure is one line on stderr, with the stack trace only under {@code --verbose}.
  */
 public final class Main {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
     public static final int BAD_INPUT = 2;
+    public static final int DIVERGED = 3;
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -71,6 +80,19 @@ public final class Main {
                 e.printStackTrace(err);
             }
             return BAD_INPUT;
+        } catch (TrainingDivergedException e) {
+            err.println("sae4j " + command.name() + ": " + oneLine(e.getMessage()));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return DIVERGED;
+        } catch (IOException | UncheckedIOException e) {
+            IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            err.println("sae4j " + command.name() + ": I/O error: " + oneLine(describe(io)));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return BAD_INPUT;
         } catch (Exception | Error e) {
             err.println("sae4j " + command.name() + ": internal error: " + e.getClass().getSimpleName() + ": "
                     + oneLine(String.valueOf(e.getMessage()))
@@ -80,6 +102,23 @@ public final class Main {
             }
             return INTERNAL_ERROR;
         }
+    }
+
+    /** An I/O failure in words: the file and what went wrong with it. */
+    private static String describe(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            return f.getFile() + ": no such file";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return f.getFile() + ": permission denied";
+        }
+        if (e instanceof FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists" + (f.getReason() == null ? "" : " and " + f.getReason());
+        }
+        if (e instanceof FileSystemException f && f.getReason() == null) {
+            return f.getFile() + ": " + e.getClass().getSimpleName();
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static String oneLine(String s) {

@@ -54,6 +54,11 @@ final class ProgressDisplay implements TrainingListener, AutoCloseable {
     }
 
     @Override
+    public void warning(String line) {
+        err.println(interactive ? System.lineSeparator() + line : line); // a live bar redraws below it
+    }
+
+    @Override
     public void close() {
         if (bar != null) {
             bar.close();

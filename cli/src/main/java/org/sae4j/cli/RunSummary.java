@@ -26,6 +26,10 @@ final class RunSummary {
                 result.sae().config().dSae(), sae.path("architecture").asText().equals("topk")
                         ? ", k " + sae.path("k").asInt() : ""));
         s.append("- source: ").append(Json.compactWriter().writeValueAsString(settings.get("source"))).append('\n');
+        if (result.skippedRows() > 0) {
+            s.append(String.format(Locale.ROOT, "- skipped %,d activation rows holding NaN or Inf (first: %s)%n",
+                    result.skippedRows(), result.firstSkipped()));
+        }
         s.append("\n## Evaluation on ").append(evaluatedOn).append("\n\n```\n").append(eval.toTable())
                 .append("```\n\n");
         s.append("""

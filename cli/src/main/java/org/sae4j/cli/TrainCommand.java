@@ -18,9 +18,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
@@ -42,6 +44,8 @@ import org.sae4j.trainer.TrainingListener;
  * ({@code <out>/blocks.2.hook_resid_post/}), reading the same blocks of activations as the model computes them.
  */
 final class TrainCommand implements Command {
+    /** How the activation sources word a row that stops the run (FiniteRows, ShuffledFileSource). */
+    private static final Pattern NON_FINITE = Pattern.compile("holds (NaN|-?Infinity) at column \\d+$");
 
     /** One SAE to train: its source, its own settings (source narrowed to its hook point), its folder. */
     private record Job(String name, SourceConfig source, ObjectNode settings, Path dir) {
@@ -72,7 +76,9 @@ final class TrainCommand implements Command {
         List<Job> jobs = jobs(settings, outDir);
         ((ObjectNode) settings.get("run")).put("out", outDir.toString());
 
-        List<ActivationSource> sources = open(jobs);
+        // The trainer filters NaN/Inf rows (train.non_finite_inputs); to skip them the source must hand them out, and
+        // to stop on them a file source finds them early, when it loads a shuffle block.
+        List<ActivationSource> sources = open(jobs, trainConfig.nonFiniteInputs() == NonFinite.SKIP);
         try {
             List<TrainResult> results;
             try (ProgressDisplay progress = new ProgressDisplay(err)) {
@@ -101,6 +107,13 @@ final class TrainCommand implements Command {
                         }
                     }
                     results = fitAll(trainers, jobs, resume);
+                } catch (BadInputException e) {
+                    if (fresh && !anyCheckpoint(jobs)) {
+                        deleteTree(outDir);
+                    }
+                    throw NON_FINITE.matcher(e.getMessage()).find()
+                            ? new BadInputException(e.getMessage() + " (--non-finite-inputs skip drops such rows)", e)
+                            : e;
                 } catch (IOException | RuntimeException | Error e) {
                     // A run that fails before its first checkpoint leaves nothing behind in a folder this call
                     // created (a half-made folder would block the next attempt); a later failure keeps it for
@@ -138,9 +151,10 @@ final class TrainCommand implements Command {
         return jobs;
     }
 
-    private static List<ActivationSource> open(List<Job> jobs) throws IOException {
+    private static List<ActivationSource> open(List<Job> jobs, boolean unfiltered) throws IOException {
         if (jobs.size() == 1) {
-            return List.of(jobs.get(0).source().open());
+            SourceConfig source = jobs.get(0).source();
+            return List.of(unfiltered ? source.openUnfiltered() : source.open());
         }
         List<SourceConfig.Model> models = jobs.stream().map(j -> (SourceConfig.Model) j.source()).toList();
         return new ArrayList<>(SourceConfig.Model.openShared(models));
@@ -218,13 +232,17 @@ final class TrainCommand implements Command {
         for (Job job : jobs) {
             heldOuts.add(HeldOut.of(job.source(), settings.get("run")));
         }
-        List<ActivationSource> evalSources = HeldOut.openAll(heldOuts);
+        List<ActivationSource> evalSources = HeldOut.openAll(heldOuts, trainConfig.nonFiniteInputs());
         try {
             for (int i = 0; i < jobs.size(); i++) {
                 Job job = jobs.get(i);
                 TrainResult result = results.get(i);
                 out.printf("trained %s: %,d steps (%,d tokens) in %.1f s; SAE written to %s%n", job.name(),
                         result.steps(), result.tokens(), result.seconds(), job.dir());
+                if (result.skippedRows() > 0) {
+                    out.printf("skipped %,d activation rows holding NaN or Inf (first: %s)%n", result.skippedRows(),
+                            result.firstSkipped());
+                }
                 Sae trained = result.sae();
                 if (weights != DType.F32) {
                     // The trainer saves float32; narrow the saved weights, and evaluate what is on disk.

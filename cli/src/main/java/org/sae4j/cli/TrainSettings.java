@@ -92,6 +92,8 @@ final class TrainSettings {
             new Flag("checkpoint-every-steps", "train", "checkpoint_every_steps", "resumable checkpoint interval"),
             new Flag("log-every-steps", "train", "log_every_steps", "metrics.jsonl interval"),
             new Flag("seed", "train", "seed", "seed of the SAE's initialisation"),
+            new Flag("non-finite-inputs", "train", "non_finite_inputs",
+                    "activation rows holding NaN/Inf: stop (naming file, row, column) or skip (dropped, counted)"),
 
             new Flag("out", "run", "out", "output folder (default: runs/train-<time>)"),
             new Flag("eval-tokens", "run", "eval_tokens", "held-out vectors evaluated after training"),
@@ -389,6 +391,15 @@ final class TrainSettings {
     private static <T> T bind(JsonNode node, Class<T> type, String section) {
         try {
             return SNAKE.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+            String field = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+            Class<?> target = e.getTargetType();
+            String what = target.isEnum() ? "is not allowed (" + Json.mapper().convertValue(target.getEnumConstants(),
+                    JsonNode.class).toString().replaceAll("[\\[\\]\"]", "").replace(",", ", ") + ")"
+                    : target == boolean.class || target == Boolean.class ? "is not true or false"
+                    : target.isPrimitive() || Number.class.isAssignableFrom(target) ? "is not a number"
+                    : "is not a " + target.getSimpleName();
+            throw new BadInputException(section + "." + field + ": '" + e.getValue() + "' " + what);
         } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             String message = cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage();

@@ -8,18 +8,24 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
  * Writes that leave either the old file or the complete new one, never a half-written one: a run killed while
  * saving a checkpoint must not destroy the previous checkpoint. The body writes a temp file in the target's own
  * directory (same file system, so the rename can be atomic), which is fsynced and then renamed over the target.
+ *
+ * <p>Temp names start with a dot and carry {@code .tmp}: {@code .NAME.<random>.tmp} for files and
+ * {@code .NAME.tmp-<random>} for folders. A process killed mid-write leaves one behind, never a half-written
+ * {@code NAME}; {@link #deleteStale} clears them when the folder's owner starts again.
  */
 public final class AtomicFiles {
     private static final int BUFFER_BYTES = 1 << 16;
@@ -36,7 +42,9 @@ public final class AtomicFiles {
     /**
      * Runs {@code body} on a buffered stream into a temp file beside {@code target}, then fsyncs and renames it over
      * {@code target} (ATOMIC_MOVE, or REPLACE_EXISTING where the file system cannot move atomically). On any failure
-     * the temp file is deleted and {@code target} is untouched. The body must not close the stream.
+     * the temp file is deleted and {@code target} is untouched. The body must not close the stream. A failure that
+     * names no file (a full disk: "No space left on device") is rethrown as a {@link FileSystemException} naming
+     * {@code target}, so the one-line error says which file could not be written.
      */
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
         Path absolute = target.toAbsolutePath();
@@ -61,6 +69,11 @@ public final class AtomicFiles {
                 Files.deleteIfExists(temp);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
+            }
+            if (e instanceof IOException io && !(e instanceof FileSystemException)) {
+                FileSystemException named = new FileSystemException(absolute.toString(), null, io.getMessage());
+                named.initCause(io);
+                throw named;
             }
             throw e;
         }
@@ -87,7 +100,7 @@ public final class AtomicFiles {
         Path parent = absolute.getParent();
         requireAbsentOrEmpty(absolute);
         Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".");
+        Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
         try {
             body.accept(temp);
             syncDirectory(temp);
@@ -105,6 +118,33 @@ public final class AtomicFiles {
         syncDirectory(parent);
     }
 
+    /**
+     * Deletes the temp files and folders that writes into {@code dir} left behind when their process was killed
+     * (names as in the class comment). Only for a folder this process alone writes, such as a run's output folder,
+     * when it starts: a concurrent writer's temp file would be deleted under it.
+     *
+     * @return how many entries were deleted
+     */
+    public static int deleteStale(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        List<Path> stale;
+        try (Stream<Path> entries = Files.list(dir)) {
+            stale = entries.filter(AtomicFiles::isTemp).toList();
+        }
+        for (Path p : stale) {
+            deleteTree(p);
+        }
+        return stale.size();
+    }
+
+    /** Whether {@code p} is named as this class names its temp files and folders. */
+    public static boolean isTemp(Path p) {
+        String n = p.getFileName().toString();
+        return n.startsWith(".") && (n.endsWith(".tmp") || n.contains(".tmp-"));
+    }
+
     private static void requireAbsentOrEmpty(Path dir) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -119,7 +159,8 @@ public final class AtomicFiles {
         throw new FileAlreadyExistsException(dir.toString(), null, "exists and is not an empty folder");
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes {@code root} and everything under it; nothing if it does not exist. */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
@@ -130,8 +171,8 @@ public final class AtomicFiles {
         }
     }
 
-    /** Makes the rename itself durable; best effort, since not every platform can open a directory. */
-    private static void syncDirectory(Path dir) {
+    /** Makes a rename in {@code dir} durable; best effort, since not every platform can open a directory. */
+    public static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {

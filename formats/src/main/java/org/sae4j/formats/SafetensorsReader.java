@@ -306,6 +306,9 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     private TensorInfo parseTensor(String name, JsonNode node) {
+        if (name.isEmpty()) {
+            throw bad("a tensor has an empty name");   // found by SafetensorsFuzzTest
+        }
         String where = "tensor '" + name + "'";
         if (!node.isObject()) {
             throw bad(where + " is not a JSON object");
@@ -363,7 +366,7 @@ public final class SafetensorsReader implements AutoCloseable {
         for (TensorInfo t : list) {
             if (t.end() > bufferLen) {
                 throw bad("tensor '" + t.name() + "' data_offsets end " + t.end() + " is past the end of the data ("
-                        + bufferLen + " bytes)");
+                        + bufferLen + " bytes; truncated?)");
             }
         }
         List<TensorInfo> sorted = new ArrayList<>(list);

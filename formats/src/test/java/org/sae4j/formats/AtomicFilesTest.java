@@ -22,12 +22,27 @@ class AtomicFilesTest {
         AtomicFiles.writeString(target, "old");
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> {
             out.write("half-writ".getBytes());
-            throw new IOException("disk full");
+            throw new IOException("No space left on device");
         }));
-        assertEquals("disk full", e.getMessage());
+        assertEquals(target.toAbsolutePath() + ": No space left on device", e.getMessage(),
+                "a failure that names no file is said to be about the target");
         assertEquals("old", Files.readString(target));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(1, files.count(), "the temp file must be deleted");
+        }
+    }
+
+    @Test
+    void staleTempsOfAKilledWriterAreClearedAndNothingElse() throws IOException {
+        AtomicFiles.writeString(dir.resolve("keep.json"), "{}");
+        Files.writeString(dir.resolve(".keep.json.123.tmp"), "half");        // a file write cut short
+        Files.createDirectories(dir.resolve(".step-000000010.tmp-456/sub"));  // a folder write cut short
+        Files.writeString(dir.resolve(".hidden"), "not ours");
+        Files.writeString(dir.resolve("notes.tmp"), "not ours either");
+        assertEquals(2, AtomicFiles.deleteStale(dir));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(java.util.Set.of("keep.json", ".hidden", "notes.tmp"),
+                    files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
         }
     }
 

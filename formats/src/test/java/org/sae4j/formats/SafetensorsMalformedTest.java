@@ -139,6 +139,11 @@ class SafetensorsMalformedTest {
     }
 
     @Test
+    void emptyTensorName() throws IOException {
+        assertBad(file("{\"\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "empty name");
+    }
+
+    @Test
     void metadataValueNotAString() throws IOException {
         assertBad(file("{\"__metadata__\":{\"step\":3}," + A + "}", 8), "not a string");
     }

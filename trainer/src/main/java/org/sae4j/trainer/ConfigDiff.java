@@ -35,6 +35,6 @@ final class ConfigDiff {
             }
             return null;
         }
-        return a.equals(b) ? null : path + " was " + a + ", now " + b;
+        return a.equals(b) || a.toString().equals(b.toString()) ? null : path + " was " + a + ", now " + b;
     }
 }

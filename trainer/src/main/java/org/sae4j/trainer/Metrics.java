@@ -15,6 +15,8 @@ package org.sae4j.trainer;
  * @param explainedVariance 1 − Σ‖x − x̂‖² / Σ‖x − mean(x)‖² within each batch
  * @param deadFraction      latents that did not fire for dead_tokens_threshold tokens
  * @param tokensPerSecond   throughput over the interval
+ * @param skippedRows       activation rows dropped for holding NaN/Inf since the run began ({@code non_finite_inputs =
+ *                          skip}; 0 otherwise)
  */
 public record Metrics(
         long step,
@@ -28,5 +30,6 @@ public record Metrics(
         double l0,
         double explainedVariance,
         double deadFraction,
-        double tokensPerSecond) {
+        double tokensPerSecond,
+        long skippedRows) {
 }

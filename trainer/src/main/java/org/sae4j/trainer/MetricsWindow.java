@@ -1,9 +1,15 @@
 package org.sae4j.trainer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.TrainingLoss;
+import org.sae4j.formats.Json;
 
-/** Sums over the steps since the last metrics line, turned into one {@link Metrics} row of averages. */
+/**
+ * Sums over the steps since the last metrics line, turned into one {@link Metrics} row of averages. The sums are
+ * part of a checkpoint, so a run resumed between two metrics lines writes the next line exactly as if never stopped.
+ */
 final class MetricsWindow {
     private int steps;
     private long rows;
@@ -14,7 +20,7 @@ final class MetricsWindow {
     private double l0Sum;
     private double residualSq;
     private double varianceSq;
-    private long startNanos;
+    private long startNanos = System.nanoTime();
 
     void restart() {
         steps = 0;
@@ -51,10 +57,40 @@ final class MetricsWindow {
         }
     }
 
-    Metrics summarize(long step, long tokens, double lr, double l1Coefficient, double deadFraction) {
+    Metrics summarize(long step, long tokens, double lr, double l1Coefficient, double deadFraction,
+                      long skippedRows) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return new Metrics(step, tokens, lr, l1Coefficient, loss / steps, mse / steps, sparsity / steps,
                 auxK / steps, l0Sum / rows, 1 - residualSq / varianceSq, deadFraction,
-                seconds > 0 ? rows / seconds : 0);
+                seconds > 0 ? rows / seconds : 0, skippedRows);
+    }
+
+    /** The sums, for a checkpoint (doubles survive JSON exactly: Jackson writes the shortest round-tripping form). */
+    ObjectNode toJson() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("steps", steps);
+        o.put("rows", rows);
+        o.put("loss", loss);
+        o.put("mse", mse);
+        o.put("sparsity", sparsity);
+        o.put("aux_k", auxK);
+        o.put("l0_sum", l0Sum);
+        o.put("residual_sq", residualSq);
+        o.put("variance_sq", varianceSq);
+        return o;
+    }
+
+    /** Restores sums saved by {@link #toJson}; the throughput clock starts now. */
+    void restore(JsonNode o) {
+        steps = o.get("steps").intValue();
+        rows = o.get("rows").longValue();
+        loss = o.get("loss").doubleValue();
+        mse = o.get("mse").doubleValue();
+        sparsity = o.get("sparsity").doubleValue();
+        auxK = o.get("aux_k").doubleValue();
+        l0Sum = o.get("l0_sum").doubleValue();
+        residualSq = o.get("residual_sq").doubleValue();
+        varianceSq = o.get("variance_sq").doubleValue();
+        startNanos = System.nanoTime();
     }
 }

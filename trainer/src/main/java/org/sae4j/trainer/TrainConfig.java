@@ -1,6 +1,7 @@
 package org.sae4j.trainer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.sae4j.activations.NonFinite;
 
 /**
  * How to train, fixed for the whole run (what changes over time is a pure function of the step: {@link Schedules}).
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param checkpointEverySteps write a resumable checkpoint this often (0 = only at the end)
  * @param logEverySteps        append a line to metrics.jsonl this often, averaging the steps in between
  * @param seed                 seeds the init (the data source has its own seed)
+ * @param nonFiniteInputs      activation rows holding NaN/Inf: stop (the default) or skip them
  */
 public record TrainConfig(
         long totalTokens,
@@ -43,9 +45,11 @@ public record TrainConfig(
         int initSampleRows,
         int checkpointEverySteps,
         int logEverySteps,
-        long seed) {
+        long seed,
+        NonFinite nonFiniteInputs) {
 
     public TrainConfig {
+        nonFiniteInputs = nonFiniteInputs == null ? NonFinite.STOP : nonFiniteInputs;
         require(totalTokens > 0, "total_tokens must be positive");
         require(batchSize > 0, "batch_size must be positive");
         require(lr > 0 && Double.isFinite(lr), "lr must be positive");
@@ -60,6 +64,24 @@ public record TrainConfig(
         require(checkpointEverySteps >= 0 && logEverySteps > 0, "checkpoint/log intervals must be positive");
     }
 
+    /** The config that stops on NaN/Inf inputs (the default), for callers that predate the choice. */
+    public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
+                       double adamEpsilon, int lrWarmupSteps, double lrDecayFraction, double l1Coefficient,
+                       int l1WarmupSteps, double auxKCoefficient, int kAux, long deadTokensThreshold,
+                       boolean normalizeActivations, int initSampleRows, int checkpointEverySteps, int logEverySteps,
+                       long seed) {
+        this(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps, lrDecayFraction,
+                l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold, normalizeActivations,
+                initSampleRows, checkpointEverySteps, logEverySteps, seed, NonFinite.STOP);
+    }
+
+    /** The same config with {@code policy} for NaN/Inf inputs. */
+    public TrainConfig withNonFiniteInputs(NonFinite policy) {
+        return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
+                lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
+                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -72,7 +94,7 @@ public record TrainConfig(
      */
     public static TrainConfig defaults() {
         return new TrainConfig(3_000_000L, 4096, 3e-3, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
-                10_000_000L, true, 65_536, 1000, 50, 1);
+                10_000_000L, true, 65_536, 1000, 50, 1, NonFinite.STOP);
     }
 
     public long totalSteps() {

@@ -11,6 +11,9 @@ import org.sae4j.dictionary.Sae;
  * @param tokens          tokens trained on in total
  * @param seconds         wall time of this process's part of the run
  * @param last            metrics of the last logged interval
+ * @param skippedRows     activation rows dropped for holding NaN/Inf over the whole run (non_finite_inputs = skip)
+ * @param firstSkipped    where the first dropped row came from and what it held, or null if none was
  */
-public record TrainResult(Sae sae, double[] firingFrequency, long steps, long tokens, double seconds, Metrics last) {
+public record TrainResult(Sae sae, double[] firingFrequency, long steps, long tokens, double seconds, Metrics last,
+                          long skippedRows, String firstSkipped) {
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.FiniteRows;
 import org.sae4j.dictionary.Architecture;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
@@ -15,17 +16,25 @@ import org.sae4j.dictionary.SaeParams;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.TrainingLoss;
 import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.formats.AtomicFiles;
 import org.sae4j.formats.BadInputException;
 
 /**
- * Trains one SAE on one activation source into one output folder. {@link #fit()} is the whole loop; everything it
+ * Trains one SAE on one activation source into one output folder. {@link #fit} is the whole loop; everything it
  * calls is named for the step it is. Deterministic: the same configs and seeds give bitwise the same weights, and a
- * run resumed from a checkpoint ends identical to one never interrupted.
+ * run resumed from a checkpoint ends identical to one never interrupted, however it was stopped (see
+ * {@link Checkpoints} for what survives a crash).
+ *
+ * <p>Rows of the source holding NaN/Inf stop the run or are skipped ({@link TrainConfig#nonFiniteInputs}); a NaN or
+ * infinite loss, gradient or parameter stops it with a {@link TrainingDivergedException} before anything from the
+ * diverged step is saved; a checkpoint or output that cannot be written (a full disk) stops it with a
+ * {@link BadInputException} naming the file, the previous checkpoint kept.
  */
 public final class Trainer {
     private final TrainConfig config;
-    private final ActivationSource source;
+    private final FiniteRows source;
     private final Path outDir;
+    private final Checkpoints checkpoints;
     private final JsonNode resolvedConfig;
     private final TrainingListener listener;
 
@@ -38,12 +47,15 @@ public final class Trainer {
     private final long[] firingCounts;    // [dSae] over the final window, for sparsity.safetensors
     private final long firingWindowStart; // first step counted in firingCounts
     private final MetricsWindow window = new MetricsWindow();
+    private final Divergence divergence;
 
     private long step;
     private long tokensSeen;
     private long firingWindowTokens;
     private double inputScale = 1;
     private Metrics lastMetrics;
+    private Path lastCheckpoint;
+    private boolean warnedSkipping;
 
     /**
      * @param resolvedConfig the full resolved configuration (SAE, training, source), saved with every checkpoint
@@ -56,8 +68,9 @@ public final class Trainer {
                     + saeConfig.dIn());
         }
         this.config = config;
-        this.source = source;
+        this.source = new FiniteRows(source, config.nonFiniteInputs());
         this.outDir = outDir;
+        this.checkpoints = new Checkpoints(outDir);
         this.resolvedConfig = resolvedConfig;
         this.listener = listener;
         this.sae = Sae.initialize(saeConfig, config.seed());
@@ -67,6 +80,7 @@ public final class Trainer {
         this.dead = new DeadLatents(saeConfig.dSae(), config.deadTokensThreshold());
         this.firedInBatch = new boolean[saeConfig.dSae()];
         this.firingCounts = new long[saeConfig.dSae()];
+        this.divergence = new Divergence(saeConfig, this::divergenceHint);
         long total = config.totalSteps();
         this.firingWindowStart = total - Math.max(1, total / 10);
     }
@@ -75,13 +89,14 @@ public final class Trainer {
     public TrainResult fit(boolean resume) throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(outDir);
+        checkpoints.clearStale();
+        AtomicFiles.deleteStale(outDir);
         long total = config.totalSteps();
         if (!(resume && restoreLatestCheckpoint())) {
             initializeFromSample();
         }
         listener.started(total, step, config.batchSize());
         try (MetricsLog log = MetricsLog.open(outDir, step)) {
-            window.restart();
             while (step < total) {
                 nextBatch();
                 workspace.forward();
@@ -94,7 +109,7 @@ public final class Trainer {
                 tokensSeen += config.batchSize();
                 bookkeeping(loss);
                 logIfDue(log);
-                checkpointIfDue();
+                checkpointIfDue(log);
             }
         }
         return finish((System.nanoTime() - started) / 1e9);
@@ -112,7 +127,7 @@ public final class Trainer {
         float[] sample = new float[n * dIn]; // [n, dIn]
         source.seek(0);
         source.next(sample, n);
-        requireFiniteRows(sample, n, dIn, 0);
+        source.resumeCount(0, null); // rows the sample skipped are skipped again, and counted, in training
         if (config.normalizeActivations()) {
             double normSum = 0;
             for (int r = 0; r < n; r++) {
@@ -136,10 +151,13 @@ public final class Trainer {
     }
 
     private void nextBatch() throws IOException {
-        long first = source.position();
         float[] x = workspace.input();
         source.next(x, config.batchSize());
-        requireFiniteRows(x, config.batchSize(), sae.config().dIn(), first);
+        if (source.skipped() > 0 && !warnedSkipping) {
+            warnedSkipping = true;
+            listener.warning("warning: skipping activation rows that hold NaN or Inf (first: "
+                    + source.firstSkipped() + "); counted in metrics.jsonl as skipped_rows");
+        }
         if (inputScale != 1) {
             float s = (float) inputScale;
             for (int i = 0; i < x.length; i++) {
@@ -154,12 +172,7 @@ public final class Trainer {
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
-        if (!Double.isFinite(loss.total())) {
-            throw new IllegalStateException("training diverged at step " + step + ": loss is " + loss.total()
-                    + " (mse " + loss.mse() + ", sparsity " + loss.sparsity() + ", auxk " + loss.auxK()
-                    + "); the last checkpoint in " + outDir.resolve(Checkpoint.DIR)
-                    + " is intact; try a lower --lr");
-        }
+        divergence.requireFinite(loss, grad, step);
     }
 
     /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
@@ -189,56 +202,79 @@ public final class Trainer {
     private void logIfDue(MetricsLog log) throws IOException {
         if (step % config.logEverySteps() == 0 || step == config.totalSteps()) {
             lastMetrics = window.summarize(step, tokensSeen, Schedules.learningRate(config, step - 1),
-                    Schedules.l1Coefficient(config, step - 1), dead.deadFraction());
+                    Schedules.l1Coefficient(config, step - 1), dead.deadFraction(), source.skipped());
             log.append(lastMetrics);
             window.restart();
         }
         listener.stepDone(step, lastMetrics);
     }
 
-    private void checkpointIfDue() throws IOException {
+    /** Saves a checkpoint when due; the metrics lines up to it are made durable first, as the checkpoint is. */
+    private void checkpointIfDue(MetricsLog log) throws IOException {
         boolean due = config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0;
         if (due || step == config.totalSteps()) {
-            listener.checkpointed(checkpoint().save(outDir));
+            divergence.requireFiniteParams(sae.params(), step - 1);
+            try {
+                log.sync();
+                lastCheckpoint = checkpoints.save(checkpoint());
+            } catch (IOException e) {
+                throw new BadInputException("cannot write the checkpoint at step " + step + " into "
+                        + checkpoints.root() + ": " + e.getMessage() + "; " + keptCheckpoint(), e);
+            }
+            listener.checkpointed(lastCheckpoint);
         }
     }
 
     private TrainResult finish(double seconds) throws IOException {
+        divergence.requireFiniteParams(sae.params(), step - 1);
         Sae trained = inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy();
         double[] frequency = new double[firingCounts.length];
         for (int j = 0; j < frequency.length; j++) {
             frequency[j] = firingWindowTokens > 0 ? (double) firingCounts[j] / firingWindowTokens : 0;
         }
-        SaeLensFormat.save(trained, frequency, outDir);
-        return new TrainResult(trained, frequency, step, tokensSeen, seconds, lastMetrics);
+        try {
+            SaeLensFormat.save(trained, frequency, outDir);
+        } catch (IOException e) {
+            throw new BadInputException("cannot write the trained SAE into " + outDir + ": " + e.getMessage() + "; "
+                    + keptCheckpoint(), e);
+        }
+        return new TrainResult(trained, frequency, step, tokensSeen, seconds, lastMetrics, source.skipped(),
+                source.firstSkipped());
+    }
+
+    private String keptCheckpoint() {
+        return lastCheckpoint == null ? "no checkpoint had been written yet"
+                : lastCheckpoint.getFileName() + " is intact: free some space and rerun with --resume";
+    }
+
+    private Divergence.Hint divergenceHint() {
+        return new Divergence.Hint(lastCheckpoint == null ? null : outDir.relativize(lastCheckpoint).toString(),
+                config.lr(), config.normalizeActivations());
     }
 
     // ---- checkpoints ----
 
-    /** Whether {@code outDir} holds a complete checkpoint that {@code fit(true)} would resume from. */
+    /** Whether {@code outDir} holds a checkpoint that {@code fit(true)} would try to resume from. */
     public static boolean hasCheckpoint(Path outDir) throws IOException {
-        return Checkpoint.latest(outDir).isPresent();
+        return new Checkpoints(outDir).latest().isPresent();
     }
 
     private Checkpoint checkpoint() {
         return new Checkpoint(step, tokensSeen, source.position(), inputScale, Nio.get(sae.params().flat()),
                 Nio.get(adam.state()), dead.counters().clone(), firingCounts.clone(), firingWindowTokens,
-                resolvedConfig);
+                source.skipped(), source.firstSkipped(), window.toJson(), lastMetrics, resolvedConfig);
     }
 
+    /** Restores the newest intact checkpoint (warning about damaged ones); false if there is none. */
     private boolean restoreLatestCheckpoint() throws IOException {
-        Optional<Path> latest = Checkpoint.latest(outDir);
-        if (latest.isEmpty()) {
+        Checkpoint.Sizes sizes = new Checkpoint.Sizes(sae.params().flat().length(), adam.state().length(),
+                sae.config().dSae());
+        Optional<Checkpoint> restored = checkpoints.restore(resolvedConfig, sizes, config.batchSize(),
+                listener::warning);
+        if (restored.isEmpty()) {
             return false;
         }
-        Checkpoint c = Checkpoint.load(latest.get());
-        if (!c.config().equals(resolvedConfig)) {
-            throw new BadInputException("cannot resume from " + latest.get() + ": it was trained with another"
-                    + " configuration (" + ConfigDiff.first(c.config(), resolvedConfig) + ")");
-        }
-        if (c.params().length != sae.params().flat().length() || c.adamState().length != adam.state().length()) {
-            throw new BadInputException("checkpoint " + latest.get() + " does not match this SAE's size");
-        }
+        Checkpoint c = restored.get();
         Nio.put(sae.params().flat(), c.params());
         Nio.put(adam.state(), c.adamState());
         dead.restore(c.tokensSinceFired());
@@ -247,16 +283,12 @@ public final class Trainer {
         step = c.step();
         tokensSeen = c.tokensSeen();
         inputScale = c.inputScale();
+        window.restore(c.window());
+        lastMetrics = c.lastMetrics();
+        source.resumeCount(c.skippedRows(), c.firstSkipped());
+        warnedSkipping = c.skippedRows() > 0;
         source.seek(c.sourcePosition());
+        lastCheckpoint = checkpoints.root().resolve(Checkpoints.name(step));
         return true;
-    }
-
-    private static void requireFiniteRows(float[] x, int rows, int dIn, long firstRow) {
-        for (int i = 0; i < rows * dIn; i++) {
-            if (!Float.isFinite(x[i])) {
-                throw new BadInputException("activation row " + (firstRow + i / dIn) + " holds " + x[i]
-                        + " at column " + (i % dIn));
-            }
-        }
     }
 }

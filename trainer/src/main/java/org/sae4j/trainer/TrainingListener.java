@@ -13,6 +13,10 @@ public interface TrainingListener {
     default void checkpointed(Path dir) {
     }
 
+    /** Something the user should know that does not stop the run (a damaged checkpoint passed over, skipped rows). */
+    default void warning(String line) {
+    }
+
     TrainingListener NONE = new TrainingListener() {
     };
 }

@@ -25,13 +25,15 @@ import org.sae4j.formats.Json;
 /**
  * A run stopped after a checkpoint and resumed with {@code fit(true)} ends bitwise identical to the same run never
  * stopped: the saved weights and sparsity files are byte-equal, and every metrics line except the wall-clock
- * throughput is equal. The stop falls between checkpoints, so the resumed run redoes steps the first one had done.
- * The dead-token threshold is short, so dead-latent counters and AuxK are part of the restored state.
+ * throughput is equal. The stop falls between checkpoints, so the resumed run redoes steps the first one had done;
+ * checkpoints (every 7 steps) fall inside metrics intervals (every 5), so the interval sums are restored state too.
+ * The dead-token threshold is short, so dead-latent counters and AuxK are part of the restored state. The child-JVM
+ * kill -9 version of this is the cli module's KillResumeTest.
  */
 class ResumeTest {
     private static final int STEPS = 40;
     private static final int BATCH = 128;
-    private static final int STOP_AFTER = 27; // between the checkpoints at 20 and 30
+    private static final int STOP_AFTER = 27; // between the checkpoints at 21 and 28
 
     @TempDir
     Path tmp;
@@ -42,7 +44,7 @@ class ResumeTest {
         Architecture arch = architecture.equals("topk") ? new Architecture.TopK(3) : new Architecture.Standard();
         SaeConfig sae = SaeConfig.of(12, 48, arch);
         TrainConfig train = new TrainConfig((long) STEPS * BATCH, BATCH, 3e-3, 0.9, 0.999, 1e-8, 5, 0.2, 2.0, 10,
-                1.0 / 32, 6, 6L * BATCH, true, 512, 10, 5, 7);
+                1.0 / 32, 6, 6L * BATCH, true, 512, 7, 5, 7);
         ObjectNode identity = Json.mapper().createObjectNode().put("architecture", architecture);
 
         Path whole = tmp.resolve("whole");
@@ -59,8 +61,8 @@ class ResumeTest {
         };
         assertThrows(IllegalStateException.class,
                 () -> new Trainer(sae, train, source(), broken, identity, crashing).fit(false));
-        assertTrue(Files.isDirectory(broken.resolve(Checkpoint.DIR).resolve("step-000000020")),
-                "the crash left the step-20 checkpoint");
+        assertTrue(Files.isDirectory(broken.resolve(Checkpoints.DIR).resolve("step-000000021")),
+                "the crash left the step-21 checkpoint");
         TrainResult resumed = new Trainer(sae, train, source(), broken, identity, TrainingListener.NONE).fit(true);
 
         assertEquals(STEPS, resumed.steps(), "steps after resume");

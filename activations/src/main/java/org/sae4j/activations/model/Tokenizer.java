@@ -58,6 +58,15 @@ public final class Tokenizer {
         } catch (NoSuchFileException e) {
             throw new BadInputException("tokenizer file not found: " + file);
         }
+        if (vocabSize < 1) {
+            throw new BadInputException(file + ": vocabulary size must be positive, got " + vocabSize);
+        }
+        // Each token takes at least 8 bytes (score, length), so the file bounds the vocabulary before it sizes an array.
+        long room = Math.max(0, bytes.length - 4L) / 8;
+        if (vocabSize > room) {
+            throw new BadInputException(file + ": " + bytes.length + " bytes has room for at most " + room
+                    + " tokens, not " + vocabSize + "; file cut short or the vocabulary size is wrong");
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         byte[][] pieces = new byte[vocabSize][];
         float[] scores = new float[vocabSize];
