@@ -3,6 +3,7 @@ package org.sae4j.dictionary;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.dictionary.kernels.RowOps;
 
 /**
  * A sparse autoencoder: its config and parameters.
@@ -94,9 +95,7 @@ public final class Sae {
 
     /** Scales every decoder row to unit norm (rows of exactly zero stay zero). */
     public void normalizeDecoderRows() {
-        INDArray norms = params.wDec().norm2(1).reshape(config.dSae(), 1);
-        norms.addi(1e-12f);
-        params.wDec().diviColumnVector(norms);
+        RowOps.normalize(Nio.floats(params.wDec()), config.dSae(), config.dIn());
     }
 
     /**
@@ -105,10 +104,7 @@ public final class Sae {
      * Assumes unit-norm rows.
      */
     public void removeParallelDecoderGrad(SaeParams grad) {
-        INDArray g = grad.wDec(); // [dSae, dIn]
-        INDArray w = params.wDec(); // [dSae, dIn]
-        INDArray along = g.mul(w).sum(1).reshape(config.dSae(), 1); // [dSae, 1]
-        g.subi(w.mulColumnVector(along));
+        RowOps.removeParallel(Nio.floats(grad.wDec()), Nio.floats(params.wDec()), config.dSae(), config.dIn());
     }
 
     /**

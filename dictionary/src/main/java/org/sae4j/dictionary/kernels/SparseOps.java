@@ -1,9 +1,9 @@
 package org.sae4j.dictionary.kernels;
 
 /**
- * The products of a TopK SAE that touch only the k active latents of each row, so they cost O(rows·k·dIn) instead
- * of the dense O(rows·dSae·dIn). Codes are given as {@code idx, val} of shape [rows, k] (idx −1 = unused slot).
- * Each kernel has a scalar reference ({@code *Reference}) that the tests hold it equal to.
+ * The TopK decode, touching only the k active latents of each row: O(rows·k·dIn) instead of the dense
+ * O(rows·dSae·dIn). Codes are given as {@code idx, val} of shape [rows, k] (idx −1 = unused slot). The backward is
+ * {@link SparseBackward}. Each kernel has a scalar reference ({@code *Reference}) that the tests hold it equal to.
  */
 public final class SparseOps {
     private SparseOps() {
@@ -20,65 +20,31 @@ public final class SparseOps {
                 } else {
                     java.util.Arrays.fill(out, o, o + dIn, 0f);
                 }
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    float a = val[r * k + t];
-                    if (j < 0 || a == 0f) {
-                        continue;
-                    }
-                    int w = j * dIn;
-                    for (int d = 0; d < dIn; d++) {
-                        out[o + d] += a * wDec[w + d];
+                int t = 0;
+                for (; t + 4 <= k; t += 4) {
+                    // Four rows per pass over out (see FloatOps.axpy4); an unused slot adds 0 · W_dec[0].
+                    int c = r * k + t;
+                    FloatOps.axpy4(weight(idx, val, c), row(idx, val, c, dIn),
+                            weight(idx, val, c + 1), row(idx, val, c + 1, dIn),
+                            weight(idx, val, c + 2), row(idx, val, c + 2, dIn),
+                            weight(idx, val, c + 3), row(idx, val, c + 3, dIn), wDec, out, o, dIn);
+                }
+                for (; t < k; t++) {
+                    int c = r * k + t;
+                    if (idx[c] >= 0 && val[c] != 0f) {
+                        FloatOps.axpy(val[c], wDec, idx[c] * dIn, out, o, dIn);
                     }
                 }
             }
         });
     }
 
-    /** {@code out[r,t] = dot(g[r], wDec[idx[r,t]])}: the gradient reaching each active latent; g [rows, dIn]. */
-    public static void latentGrad(int[] idx, int rows, int k, float[] g, float[] wDec, int dIn, float[] out) {
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * dIn;
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    if (j < 0) {
-                        out[r * k + t] = 0f;
-                        continue;
-                    }
-                    int w = j * dIn;
-                    float s = 0f;
-                    for (int d = 0; d < dIn; d++) {
-                        s += g[o + d] * wDec[w + d];
-                    }
-                    out[r * k + t] = s;
-                }
-            }
-        });
+    private static float weight(int[] idx, float[] val, int c) {
+        return idx[c] >= 0 ? val[c] : 0f;
     }
 
-    /**
-     * {@code gradWDec[j] += Σ_{(r,t): idx[r,t]=j} val[r,t] · g[r]}. Threads own disjoint latent ranges, so no two
-     * write the same row, and each row's sum runs in row order: deterministic.
-     */
-    public static void accumulateDecoderGrad(int[] idx, float[] val, int rows, int k, float[] g, int dIn, int dSae,
-                                             float[] gradWDec) {
-        Parallel.forRange(dSae, (lo, hi) -> {
-            for (int r = 0; r < rows; r++) {
-                int o = r * dIn;
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    float a = val[r * k + t];
-                    if (j < lo || j >= hi || a == 0f) {
-                        continue;
-                    }
-                    int w = j * dIn;
-                    for (int d = 0; d < dIn; d++) {
-                        gradWDec[w + d] += a * g[o + d];
-                    }
-                }
-            }
-        });
+    private static int row(int[] idx, float[] val, int c, int dIn) {
+        return idx[c] >= 0 ? idx[c] * dIn : 0;
     }
 
     /** Dense reference for {@link #decode}: expands the codes to [rows, dSae] and multiplies. */
@@ -92,35 +58,6 @@ public final class SparseOps {
                     s += (double) dense[r * dSae + j] * wDec[j * dIn + d];
                 }
                 out[r * dIn + d] = (float) s;
-            }
-        }
-    }
-
-    /** Dense reference for {@link #latentGrad}. */
-    public static void latentGradReference(int[] idx, int rows, int k, float[] g, float[] wDec, int dIn, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < k; t++) {
-                int j = idx[r * k + t];
-                double s = 0;
-                for (int d = 0; j >= 0 && d < dIn; d++) {
-                    s += (double) g[r * dIn + d] * wDec[j * dIn + d];
-                }
-                out[r * k + t] = (float) s;
-            }
-        }
-    }
-
-    /** Dense reference for {@link #accumulateDecoderGrad}: {@code gradWDec += denseCodesᵀ · g}. */
-    public static void accumulateDecoderGradReference(int[] idx, float[] val, int rows, int k, float[] g, int dIn,
-                                                      int dSae, float[] gradWDec) {
-        float[] dense = densify(idx, val, rows, k, dSae);
-        for (int j = 0; j < dSae; j++) {
-            for (int d = 0; d < dIn; d++) {
-                double s = 0;
-                for (int r = 0; r < rows; r++) {
-                    s += (double) dense[r * dSae + j] * g[r * dIn + d];
-                }
-                gradWDec[j * dIn + d] += (float) s;
             }
         }
     }
