@@ -43,15 +43,22 @@ public final class CompareStep {
         long heapBefore = allocatedBytes();
         double[] gemmMs = new double[rounds];
         double[] stepMs = new double[rounds];
+        double[] gemmCpuMs = new double[rounds];
+        double[] stepCpuMs = new double[rounds];
         Phases phases = new Phases(rounds);
         for (int r = 0; r < rounds; r++) {
+            long c0 = processCpuNanos();
             long t0 = System.nanoTime();
             gemm.run();
             long t1 = System.nanoTime();
+            long c1 = processCpuNanos();
             phases.step(fixture, r);
             long t2 = System.nanoTime();
+            long c2 = processCpuNanos();
             gemmMs[r] = (t1 - t0) / 1e6;
             stepMs[r] = (t2 - t1) / 1e6;
+            gemmCpuMs[r] = (c1 - c0) / 1e6;
+            stepCpuMs[r] = (c2 - c1) / 1e6;
         }
         long heapPerStep = (allocatedBytes() - heapBefore) / rounds;
         long offHeapGrowth = Pointer.totalBytes() - offHeapBefore;
@@ -64,6 +71,9 @@ public final class CompareStep {
                 shape.n() / step50 * 1e3, min(stepMs), max(stepMs));
         System.out.printf("step / GEMM   %.3f  (median of per-round ratios %.3f)%n", step50 / gemm50,
                 medianRatio(stepMs, gemmMs));
+        System.out.printf("process CPU time (all threads): GEMM %.0f ms, step %.0f ms, ratio %.3f"
+                + "  (less sensitive to other processes' load than wall time; includes spin-waiting)%n",
+                median(gemmCpuMs), median(stepCpuMs), median(stepCpuMs) / median(gemmCpuMs));
         phases.print();
         System.out.printf("allocated per step: heap %d bytes (all threads), native %+d bytes over %d steps%n",
                 heapPerStep, offHeapGrowth, rounds);
@@ -118,6 +128,11 @@ public final class CompareStep {
             }
             System.out.println(s);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long allocatedBytes() {

@@ -53,7 +53,7 @@ public class DecodeBenchmark {
         Nd4j.gemm(xc, f.sae.params().wEnc(), pre, false, false, 1.0, 0.0);
         idx = new int[s.n() * s.k()];
         val = new float[s.n() * s.k()];
-        TopK.select(Nio.floats(pre), new float[s.dSae()], s.n(), s.dSae(), null, 0, s.k(), idx, val);
+        TopK.select(Nio.bytes(pre), new float[s.dSae()], s.n(), s.dSae(), null, 0, s.k(), idx, val);
         for (int i = 0; i < val.length; i++) {
             val[i] = Math.max(val[i], 0f);
         }

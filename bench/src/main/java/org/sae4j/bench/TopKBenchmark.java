@@ -1,5 +1,6 @@
 package org.sae4j.bench;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,7 +38,8 @@ public class TopKBenchmark {
 
     private Shape s;
     private INDArray preNd;  // [N, dSae] held: a NIO view does not keep its array's memory alive
-    private FloatBuffer pre; // view of preNd
+    private ByteBuffer pre;  // view of preNd
+    private FloatBuffer preFloats;
     private float[] bEnc;    // [dSae]
     private int[] idx;       // [N, k]
     private float[] val;     // [N, k]
@@ -49,7 +51,8 @@ public class TopKBenchmark {
         INDArray xc = Nd4j.createFromArray(f.workspace.input()).reshape(s.n(), s.dIn());
         preNd = Nd4j.create(DataType.FLOAT, s.n(), s.dSae());
         Nd4j.gemm(xc, f.sae.params().wEnc(), preNd, false, false, 1.0, 0.0);
-        pre = Nio.floats(preNd);
+        pre = Nio.bytes(preNd);
+        preFloats = Nio.floats(preNd);
         bEnc = Nio.get(f.sae.params().bEnc());
         idx = new int[s.n() * s.k()];
         val = new float[s.n() * s.k()];
@@ -68,7 +71,7 @@ public class TopKBenchmark {
         Parallel.forRange(s.n(), 4, (from, to) -> {
             float[] row = new float[cols];
             for (int r = from; r < to; r++) {
-                pre.get(r * cols, row, 0, cols);
+                preFloats.get(r * cols, row, 0, cols);
             }
             bh.consume(row);
         });

@@ -1,6 +1,6 @@
 package org.sae4j.dictionary;
 
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,7 +30,7 @@ abstract sealed class Pass permits TopKPass, StandardPass {
     final float[] viaEncoder; // [dIn] W_enc · gradBEnc
     final INDArray xcNd;    // [rows, dIn]
     final INDArray preNd;   // [rows, dSae] the encoder GEMM's output, without b_enc
-    final FloatBuffer pre;  // live view of preNd
+    final ByteBuffer pre;   // live little-endian view of preNd
 
     Pass(Sae sae, int rows) {
         this.sae = sae;
@@ -48,9 +48,12 @@ abstract sealed class Pass permits TopKPass, StandardPass {
         this.rowSum = new double[rows];
         this.viaEncoder = new float[dIn];
         this.xcNd = Nd4j.create(DataType.FLOAT, rows, dIn);
-        Math.multiplyExact(rows, dSae); // NIO views index with int
+        if (4L * rows * dSae > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + rows + " rows × " + dSae + " latents is over 2 GiB of"
+                    + " pre-activations (NIO views index with int); use a smaller batch");
+        }
         this.preNd = Nd4j.create(DataType.FLOAT, rows, dSae);
-        this.pre = Nio.floats(preNd);
+        this.pre = Nio.bytes(preNd);
     }
 
     abstract void forward();
@@ -84,6 +87,13 @@ abstract sealed class Pass permits TopKPass, StandardPass {
      * Returns the mean squared error.
      */
     final double reconstructionGrad() {
+        reconstructionGradRows();
+        sumDecoderBiasGrad();
+        return sumRows() / rows;
+    }
+
+    /** g = 2 (x̂ − x) / rows and rowSum[r] = ‖x̂_r − x_r‖². */
+    private void reconstructionGradRows() {
         float scale = 2f / rows;
         Parallel.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -96,6 +106,10 @@ abstract sealed class Pass permits TopKPass, StandardPass {
                 rowSum[r] = sq;
             }
         });
+    }
+
+    /** gradBDec = Σ_n g_n, summed in row order per column. */
+    final void sumDecoderBiasGrad() {
         Parallel.forRange(dIn, 64, (from, to) -> {
             java.util.Arrays.fill(gradBDec, from, to, 0f);
             for (int r = 0; r < rows; r++) {
@@ -105,7 +119,6 @@ abstract sealed class Pass permits TopKPass, StandardPass {
                 }
             }
         });
-        return sumRows() / rows;
     }
 
     /** Σ_r rowSum[r], in row order. */

@@ -11,8 +11,10 @@ import org.sae4j.dictionary.kernels.TopK;
 /**
  * TopK (Gao et al. 2024; SAELens {@code topk}): after the encoder GEMM, everything touches only the k active
  * latents of each row. The GEMM's output is scanned for each row's top k with b_enc added on the fly; decode is a
- * gather-sum of k decoder rows; the backward ({@link SparseBackward}) walks the active latents in order and writes
- * dW_dec, dW_enc and db_enc with no dense [rows, dSae] gradient and no second GEMM.
+ * gather-sum of k decoder rows, fused with the reconstruction gradient and its k dot products while those rows are
+ * in cache (so the forward also leaves d loss / d x̂ and d loss / d activation; the reconstruction term's weight is
+ * always 1); the backward ({@link SparseBackward}) walks the active latents in order and writes dW_dec, dW_enc and
+ * db_enc with no dense [rows, dSae] gradient and no second GEMM.
  *
  * <p>The GEMM's output stays in native memory until the next forward because AuxK's selection among dead latents
  * reads it in the backward.
@@ -21,7 +23,8 @@ final class TopKPass extends Pass {
     private final int k;
     private final int[] idx;     // [rows, k] the chosen latents of each row
     private final float[] val;   // [rows, k] their activations, after the ReLU
-    private final float[] dVal;  // [rows, k] d loss / d activation
+    private final float[] dVal;  // [rows, k] d loss / d activation (reconstruction term), from the forward
+    private final double[] sq;   // [rows] ‖x̂_r − x_r‖², from the forward
     private final float[] bEnc;  // [dSae]
     private final float[] wDec;  // [dSae, dIn] heap copy of W_dec for the Java kernels, refreshed per forward
     private final FloatBuffer wDecView;
@@ -42,6 +45,7 @@ final class TopKPass extends Pass {
         this.idx = new int[rows * k];
         this.val = new float[rows * k];
         this.dVal = new float[rows * k];
+        this.sq = new double[rows];
         this.bEnc = new float[dSae];
         this.wDec = new float[dSae * dIn];
         this.wDecView = Nio.floats(sae.params().wDec());
@@ -60,17 +64,22 @@ final class TopKPass extends Pass {
             val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
         }
         Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
-        SparseOps.decode(idx, val, rows, k, wDec, dIn, bDec, xHat);
+        SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, dVal);
     }
 
     @Override
     TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
-        double mse = reconstructionGrad();
+        double mse = 0;
+        for (int r = 0; r < rows; r++) {
+            mse += sq[r];
+        }
+        mse /= rows;
+        sumDecoderBiasGrad();
         double auxLoss = auxK(loss, dead);
         active.build(idx, val, rows, k);
         SparseBackward.Codes aux = auxWidth > 0 ? new SparseBackward.Codes(auxActive, auxVal, eHat, auxDVal) : null;
-        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, wDec, xc, dIn, dSae, gradBEnc,
-                Nio.floats(grad.wDec()), Nio.floats(grad.wEnc()));
+        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, xc, dIn, dSae, gradBEnc,
+                Nio.floats(grad.wDec()), Nio.bytes(grad.wEnc()));
         writeBiasGrads(grad);
         return new TrainingLoss.Parts(mse, 0, auxLoss);
     }
@@ -104,21 +113,10 @@ final class TopKPass extends Pass {
         for (int i = 0; i < rows * width; i++) {
             auxVal[i] = Math.max(auxVal[i], 0f);
         }
-        SparseOps.decode(auxIdx, auxVal, rows, width, wDec, dIn, null, eHat);
         double scale = loss.auxKCoefficient() * Math.min((double) nDead / loss.kAux(), 1.0);
-        // ê − e = ê + (x̂ − x); the residual is a constant here (SAELens detaches it).
-        float gScale = (float) (2 * scale / rows);
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                double sq = 0;
-                for (int i = r * dIn; i < (r + 1) * dIn; i++) {
-                    float diff = eHat[i] + (xHat[i] - x[i]);
-                    sq += (double) diff * diff;
-                    eHat[i] = gScale * diff; // eHat now holds d auxLoss / d ê
-                }
-                rowSum[r] = sq;
-            }
-        });
+        // ê − e = ê + x̂ − x; the residual e is a constant here (SAELens detaches it). eHat ends holding d auxLoss / d ê.
+        SparseOps.decodeWithGrad(auxIdx, auxVal, rows, width, wDec, dIn, null, xHat, x, (float) (2 * scale / rows),
+                eHat, eHat, rowSum, auxDVal);
         auxWidth = width;
         auxActive.build(auxIdx, auxVal, rows, width);
         return scale * sumRows() / rows;

@@ -78,14 +78,18 @@ public final class FloatOps {
                 : firstAboveScalar(row, rowFrom, bias, from, to, threshold);
     }
 
+    /** Lanes of the SIMD bodies (16 with AVX-512), or 16 for the scalar bodies: the width of {@link #groupMax}. */
+    public static final int LANES = SIMD ? VectorFloatOps.lanes() : 16;
+
     /**
-     * {@code out[b] = max_{c in block b} (row[rowFrom+c] + bias[c])} for blocks of {@code block} columns (the last
-     * may be shorter); NaN if the block holds a NaN. Returns the number of blocks.
+     * Maxima of (row + bias) over a partition of the columns into blocks that SIMD forms without a horizontal
+     * reduction: column c belongs to block {@code (c / (LANES·group))·LANES + c % LANES}, i.e. each run of
+     * {@code group} vectors yields LANES block maxima, one per lane. Returns the number of blocks,
+     * {@code ⌊cols/(LANES·group)⌋·LANES + min(LANES, remainder)}; NaN if a block holds a NaN.
      */
-    public static int blockMax(float[] row, int rowFrom, float[] bias, int cols, int block, float[] out) {
-        return SIMD && block % VectorFloatOps.lanes() == 0
-                ? VectorFloatOps.blockMax(row, rowFrom, bias, cols, block, out)
-                : blockMaxScalar(row, rowFrom, bias, cols, block, out);
+    public static int groupMax(float[] row, int rowFrom, float[] bias, int cols, int group, float[] out) {
+        return SIMD ? VectorFloatOps.groupMax(row, rowFrom, bias, cols, group, out)
+                : groupMaxScalar(row, rowFrom, bias, cols, LANES, group, out);
     }
 
     /**
@@ -98,16 +102,35 @@ public final class FloatOps {
                 : collectAtLeastScalar(row, rowFrom, bias, cols, threshold, out, capacity);
     }
 
-    public static int blockMaxScalar(float[] row, int rowFrom, float[] bias, int cols, int block, float[] out) {
-        int b = 0;
-        for (int from = 0; from < cols; from += block, b++) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int c = from; c < Math.min(cols, from + block); c++) {
-                m = Math.max(m, row[rowFrom + c] + bias[c]);
-            }
-            out[b] = m;
+    /**
+     * {@code dst[c] = src[c] + bias[c]} for c < cols, reading {@code src} from a little-endian native buffer at
+     * {@code byteOffset}; with {@code blockMax != null} also writes dst's {@link #groupMax} block maxima and returns
+     * their number (else 0). One pass over the native row: it arrives once from memory, biased, with its block
+     * maxima taken on the way.
+     */
+    public static int loadBiased(java.nio.ByteBuffer src, int byteOffset, float[] bias, int cols, float[] dst,
+                                 int group, float[] blockMax) {
+        if (SIMD) {
+            return VectorFloatOps.loadBiased(src, byteOffset, bias, cols, dst, group, blockMax);
         }
-        return b;
+        src.asFloatBuffer().get(byteOffset / 4, dst, 0, cols);
+        for (int c = 0; c < cols; c++) {
+            dst[c] += bias[c];
+        }
+        return blockMax == null ? 0 : groupMaxScalar(dst, 0, null, cols, LANES, group, blockMax);
+    }
+
+    /** {@link #groupMax} for any lane width; bias may be null (0). */
+    public static int groupMaxScalar(float[] row, int rowFrom, float[] bias, int cols, int lanes, int group,
+                                     float[] out) {
+        int span = lanes * group;
+        int blocks = cols / span * lanes + Math.min(lanes, cols % span);
+        java.util.Arrays.fill(out, 0, blocks, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < cols; c++) {
+            int b = c / span * lanes + c % lanes;
+            out[b] = Math.max(out[b], row[rowFrom + c] + (bias == null ? 0f : bias[c]));
+        }
+        return blocks;
     }
 
     public static int collectAtLeastScalar(float[] row, int rowFrom, float[] bias, int cols, float threshold,

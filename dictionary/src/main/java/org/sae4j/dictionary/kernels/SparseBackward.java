@@ -1,20 +1,21 @@
 package org.sae4j.dictionary.kernels;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
  * The TopK backward over active latents only, O(active·dIn) instead of the dense O(rows·dSae·dIn). For every code
- * set (the main top-k, and AuxK's when it runs) and every active entry (row n, latent j, activation a):
+ * set (the main top-k, and AuxK's when it runs) and every active entry (row n, latent j, activation a, its gradient
+ * codeGrad = src[n] · W_dec[j], already computed row-wise by {@link SparseOps#decodeWithGrad}):
  * <pre>
- *   codeGrad[n,t] = src[n] · W_dec[j]        d loss / d activation; src is d loss / d (what the codes decode to)
- *   dW_dec[j]    += a · src[n]
- *   dW_enc[:, j] += codeGrad[n,t] · xc[n]    through the ReLU (only a > 0 is active) to the pre-activation
+ *   dW_dec[j]    += a · src[n]                src is d loss / d (what the codes decode to)
+ *   dW_enc[:, j] += codeGrad[n,t] · xc[n]     through the ReLU (only a > 0 is active) to the pre-activation
  *   db_enc[j]    += codeGrad[n,t]
  * </pre>
- * It walks latents in order ({@link ActiveLatents}): W_dec is read once, front to back, instead of gathered per
- * (row, slot); each latent's dW_dec row and dW_enc column are summed in a tile of {@value #TILE} latents in cache
- * and written once, so the dense gradients need no separate zeroing. dW_enc is [dIn, dSae] (SAELens's layout), so
- * its tile is transposed on the way out and written as {@code dIn} runs of {@value #TILE} floats.
+ * It walks latents in order ({@link ActiveLatents}): each latent's dW_dec row and dW_enc column are summed in a
+ * tile of {@value #TILE} latents in cache and written once, so the dense gradients need no separate zeroing.
+ * dW_enc is [dIn, dSae] (SAELens's layout), so its tile is transposed on the way out (SIMD: gathers from the tile
+ * in cache, one vector store per row) and written as {@code dIn} runs of {@value #TILE} floats.
  *
  * <p>Deterministic: every output element has one writer, and sums run in (code set, row) order.
  */
@@ -22,8 +23,7 @@ public final class SparseBackward {
     /** Latents per tile: a dW_enc row segment of 64 floats is 4 cache lines; the tiles (2·64·dIn floats) sit in L2. */
     static final int TILE = 64;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {
-        new float[0], new float[0], new float[0], new float[4]});
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     /**
      * One code set: which latents are active where, their activations, the gradient reaching what they decode to,
@@ -32,7 +32,7 @@ public final class SparseBackward {
      * @param active   the codes grouped by latent
      * @param val      [rows, width] activations (after the ReLU)
      * @param src      [rows, dIn] d loss / d x̂ (main codes) or d loss / d ê (AuxK)
-     * @param codeGrad out: [rows, width] d loss / d activation at active slots (other slots are left alone)
+     * @param codeGrad [rows, width] d loss / d activation
      */
     public record Codes(ActiveLatents active, float[] val, float[] src, float[] codeGrad) {
     }
@@ -43,15 +43,16 @@ public final class SparseBackward {
     /**
      * @param main     the main code set
      * @param aux      a second set (AuxK), or null
-     * @param wDec     [dSae, dIn]
      * @param xc       [rows, dIn] the encoder's input
      * @param gradBEnc out: [dSae], overwritten
      * @param gradWDec out: [dSae, dIn], overwritten
-     * @param gradWEnc out: [dIn, dSae], overwritten
+     * @param gradWEnc out: [dIn, dSae], overwritten; a little-endian native view ({@link Nio#bytes})
      */
-    public static void run(Codes main, Codes aux, float[] wDec, float[] xc, int dIn, int dSae, float[] gradBEnc,
-                           FloatBuffer gradWDec, FloatBuffer gradWEnc) {
+    public static void run(Codes main, Codes aux, float[] xc, int dIn, int dSae, float[] gradBEnc,
+                           FloatBuffer gradWDec, ByteBuffer gradWEnc) {
         int tiles = (dSae + TILE - 1) / TILE;
+        int[] gatherMap = FloatOps.SIMD ? VectorFloatOps.transposeMap(dIn) : null;
+        FloatBuffer gradWEncFloats = gradWEnc.asFloatBuffer();
         Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
             float[][] s = SCRATCH.get();
             if (s[0].length < TILE * dIn) {
@@ -62,7 +63,6 @@ public final class SparseBackward {
             float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
             float[] encTile = s[1]; // [TILE, dIn] columns of dW_enc
             float[] encOut = s[2];  // [dIn, TILE] the same, transposed for the [dIn, dSae] layout
-            float[] dots = s[3];    // [4]
             for (int tile = fromTile; tile < toTile; tile++) {
                 int j0 = tile * TILE;
                 int width = Math.min(TILE, dSae - j0);
@@ -70,31 +70,35 @@ public final class SparseBackward {
                 java.util.Arrays.fill(encTile, 0, width * dIn, 0f);
                 for (int j = j0; j < j0 + width; j++) {
                     int at = (j - j0) * dIn;
-                    float b = latent(main, j, wDec, xc, dIn, decTile, encTile, at, dots);
+                    float b = latent(main, j, xc, dIn, decTile, encTile, at);
                     if (aux != null) {
-                        b += latent(aux, j, wDec, xc, dIn, decTile, encTile, at, dots);
+                        b += latent(aux, j, xc, dIn, decTile, encTile, at);
                     }
                     gradBEnc[j] = b;
                 }
                 gradWDec.put(j0 * dIn, decTile, 0, width * dIn);
-                for (int d = 0; d < dIn; d++) {
-                    for (int jj = 0; jj < width; jj++) {
-                        encOut[d * width + jj] = encTile[jj * dIn + d];
+                int done = FloatOps.SIMD
+                        ? VectorFloatOps.putTransposed(encTile, width, dIn, gradWEnc, dSae, j0, gatherMap) : 0;
+                int rest = width - done;
+                if (rest > 0) {
+                    for (int d = 0; d < dIn; d++) {
+                        for (int jj = 0; jj < rest; jj++) {
+                            encOut[d * rest + jj] = encTile[(done + jj) * dIn + d];
+                        }
                     }
-                }
-                for (int d = 0; d < dIn; d++) {
-                    gradWEnc.put(d * dSae + j0, encOut, d * width, width);
+                    for (int d = 0; d < dIn; d++) {
+                        gradWEncFloats.put(d * dSae + j0 + done, encOut, d * rest, rest);
+                    }
                 }
             }
         });
     }
 
     /**
-     * One latent's entries in one code set, four rows at a time (see {@link FloatOps#dot4}: the rows are scattered
+     * One latent's entries in one code set, four rows at a time (see {@link FloatOps#axpy4}: the rows are scattered
      * over the batch, and four streams keep four misses in flight); returns its contribution to db_enc[j].
      */
-    private static float latent(Codes codes, int j, float[] wDec, float[] xc, int dIn, float[] decTile,
-                                float[] encTile, int at, float[] dots) {
+    private static float latent(Codes codes, int j, float[] xc, int dIn, float[] decTile, float[] encTile, int at) {
         ActiveLatents active = codes.active();
         float[] src = codes.src();
         float[] val = codes.val();
@@ -107,36 +111,37 @@ public final class SparseBackward {
             int n1 = active.row(e + 1) * dIn;
             int n2 = active.row(e + 2) * dIn;
             int n3 = active.row(e + 3) * dIn;
-            FloatOps.dot4(src, n0, n1, n2, n3, wDec, j * dIn, dIn, dots);
-            for (int q = 0; q < 4; q++) {
-                codeGrad[active.slot(e + q)] = dots[q];
-                bEncGrad += dots[q];
-            }
-            FloatOps.axpy4(val[active.slot(e)], n0, val[active.slot(e + 1)], n1, val[active.slot(e + 2)], n2,
-                    val[active.slot(e + 3)], n3, src, decTile, at, dIn);
-            FloatOps.axpy4(dots[0], n0, dots[1], n1, dots[2], n2, dots[3], n3, xc, encTile, at, dIn);
+            int s0 = active.slot(e);
+            int s1 = active.slot(e + 1);
+            int s2 = active.slot(e + 2);
+            int s3 = active.slot(e + 3);
+            FloatOps.axpy4(val[s0], n0, val[s1], n1, val[s2], n2, val[s3], n3, src, decTile, at, dIn);
+            FloatOps.axpy4(codeGrad[s0], n0, codeGrad[s1], n1, codeGrad[s2], n2, codeGrad[s3], n3, xc, encTile, at,
+                    dIn);
+            bEncGrad += codeGrad[s0];
+            bEncGrad += codeGrad[s1];
+            bEncGrad += codeGrad[s2];
+            bEncGrad += codeGrad[s3];
         }
         for (; e < end; e++) {
             int n = active.row(e) * dIn;
             int slot = active.slot(e);
-            float dv = FloatOps.dot(src, n, wDec, j * dIn, dIn);
-            codeGrad[slot] = dv;
             FloatOps.axpy(val[slot], src, n, decTile, at, dIn);
-            FloatOps.axpy(dv, xc, n, encTile, at, dIn);
-            bEncGrad += dv;
+            FloatOps.axpy(codeGrad[slot], xc, n, encTile, at, dIn);
+            bEncGrad += codeGrad[slot];
         }
         return bEncGrad;
     }
 
     /**
-     * Dense reference, in double: expands each code set to [rows, dSae] and forms every product in full.
-     * {@code idx/val/width/src} per code set as parallel arrays; writes codeGrad (all slots; 0 where inactive),
-     * gradBEnc [dSae], gradWDec [dSae, dIn], gradWEnc [dIn, dSae].
+     * Dense reference, in double: expands each code set's gradients to a dense d loss / d pre [rows, dSae] and forms
+     * every product in full. {@code idx/val/width/src/codeGrad} per code set as parallel arrays; writes gradBEnc
+     * [dSae], gradWDec [dSae, dIn], gradWEnc [dIn, dSae].
      */
     public static void reference(int[][] idx, float[][] val, int[] width, float[][] src, float[][] codeGrad,
-                                 float[] wDec, float[] xc, int rows, int dIn, int dSae, float[] gradBEnc,
-                                 float[] gradWDec, float[] gradWEnc) {
-        double[] dPre = new double[rows * dSae]; // d loss / d pre, dense
+                                 float[] xc, int rows, int dIn, int dSae, float[] gradBEnc, float[] gradWDec,
+                                 float[] gradWEnc) {
+        double[] dPre = new double[rows * dSae];
         double[] wd = new double[dSae * dIn];
         for (int set = 0; set < idx.length; set++) {
             int w = width[set];
@@ -145,15 +150,9 @@ public final class SparseBackward {
                     int i = r * w + t;
                     int j = idx[set][i];
                     if (j < 0 || !(val[set][i] > 0f)) {
-                        codeGrad[set][i] = 0f;
-                        continue;
+                        continue; // ReLU: no gradient where the activation is zero
                     }
-                    double dv = 0;
-                    for (int d = 0; d < dIn; d++) {
-                        dv += (double) src[set][r * dIn + d] * wDec[j * dIn + d];
-                    }
-                    codeGrad[set][i] = (float) dv;
-                    dPre[r * dSae + j] += dv;
+                    dPre[r * dSae + j] += codeGrad[set][i];
                     for (int d = 0; d < dIn; d++) {
                         wd[j * dIn + d] += (double) val[set][i] * src[set][r * dIn + d];
                     }

@@ -14,26 +14,75 @@ public final class SparseOps {
                               float[] out) {
         Parallel.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
+                decodeRow(idx, val, k, wDec, dIn, bias, out, r);
+            }
+        });
+    }
+
+    private static void decodeRow(int[] idx, float[] val, int k, float[] wDec, int dIn, float[] bias, float[] out,
+                                  int r) {
+        int o = r * dIn;
+        if (bias != null) {
+            System.arraycopy(bias, 0, out, o, dIn);
+        } else {
+            java.util.Arrays.fill(out, o, o + dIn, 0f);
+        }
+        int t = 0;
+        for (; t + 4 <= k; t += 4) {
+            // Four rows per pass over out (see FloatOps.axpy4); an unused slot adds 0 · W_dec[0].
+            int c = r * k + t;
+            FloatOps.axpy4(weight(idx, val, c), row(idx, val, c, dIn),
+                    weight(idx, val, c + 1), row(idx, val, c + 1, dIn),
+                    weight(idx, val, c + 2), row(idx, val, c + 2, dIn),
+                    weight(idx, val, c + 3), row(idx, val, c + 3, dIn), wDec, out, o, dIn);
+        }
+        for (; t < k; t++) {
+            int c = r * k + t;
+            if (idx[c] >= 0 && val[c] != 0f) {
+                FloatOps.axpy(val[c], wDec, idx[c] * dIn, out, o, dIn);
+            }
+        }
+    }
+
+    /**
+     * Decode fused with the gradient of a squared error, row by row while the row's decoder rows are still in cache:
+     * <pre>
+     *   out[r]        = bias + Σ_t val[r,t] · wDec[idx[r,t]]        x̂ (or AuxK's ê, without bias)
+     *   diff          = out[r] + shift[r] − target[r]               shift: null = 0
+     *   grad[r]       = scale · diff                                 d loss / d out, for loss = scale/2 · Σ‖diff‖²
+     *   rowSq[r]      = ‖diff‖²                                      (double)
+     *   codeGrad[r,t] = grad[r] · wDec[idx[r,t]]                     d loss / d val (0 at unused slots)
+     * </pre>
+     * {@code grad} may be {@code out} itself (then out ends holding the gradient). The dot products read the k
+     * decoder rows that the decode just pulled into L2, instead of gathering them again in the backward.
+     */
+    public static void decodeWithGrad(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn, float[] bias,
+                                      float[] shift, float[] target, float scale, float[] out, float[] grad,
+                                      double[] rowSq, float[] codeGrad) {
+        Parallel.forRange(rows, (from, to) -> {
+            float[] dots = new float[4];
+            for (int r = from; r < to; r++) {
+                decodeRow(idx, val, k, wDec, dIn, bias, out, r);
                 int o = r * dIn;
-                if (bias != null) {
-                    System.arraycopy(bias, 0, out, o, dIn);
-                } else {
-                    java.util.Arrays.fill(out, o, o + dIn, 0f);
+                double sq = 0;
+                for (int d = 0; d < dIn; d++) {
+                    float diff = out[o + d] + (shift == null ? 0f : shift[o + d]) - target[o + d];
+                    sq += (double) diff * diff;
+                    grad[o + d] = scale * diff;
                 }
+                rowSq[r] = sq;
                 int t = 0;
                 for (; t + 4 <= k; t += 4) {
-                    // Four rows per pass over out (see FloatOps.axpy4); an unused slot adds 0 · W_dec[0].
                     int c = r * k + t;
-                    FloatOps.axpy4(weight(idx, val, c), row(idx, val, c, dIn),
-                            weight(idx, val, c + 1), row(idx, val, c + 1, dIn),
-                            weight(idx, val, c + 2), row(idx, val, c + 2, dIn),
-                            weight(idx, val, c + 3), row(idx, val, c + 3, dIn), wDec, out, o, dIn);
+                    FloatOps.dot4(wDec, row(idx, val, c, dIn), row(idx, val, c + 1, dIn), row(idx, val, c + 2, dIn),
+                            row(idx, val, c + 3, dIn), grad, o, dIn, dots);
+                    for (int q = 0; q < 4; q++) {
+                        codeGrad[c + q] = idx[c + q] >= 0 ? dots[q] : 0f;
+                    }
                 }
                 for (; t < k; t++) {
                     int c = r * k + t;
-                    if (idx[c] >= 0 && val[c] != 0f) {
-                        FloatOps.axpy(val[c], wDec, idx[c] * dIn, out, o, dIn);
-                    }
+                    codeGrad[c] = idx[c] >= 0 ? FloatOps.dot(wDec, idx[c] * dIn, grad, o, dIn) : 0f;
                 }
             }
         });
@@ -58,6 +107,31 @@ public final class SparseOps {
                     s += (double) dense[r * dSae + j] * wDec[j * dIn + d];
                 }
                 out[r * dIn + d] = (float) s;
+            }
+        }
+    }
+
+    /** Plain reference for {@link #decodeWithGrad}, in double (grad must not be out here). */
+    public static void decodeWithGradReference(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn,
+                                               int dSae, float[] bias, float[] shift, float[] target, float scale,
+                                               float[] out, float[] grad, double[] rowSq, float[] codeGrad) {
+        decodeReference(idx, val, rows, k, wDec, dIn, dSae, bias, out);
+        for (int r = 0; r < rows; r++) {
+            double sq = 0;
+            for (int d = 0; d < dIn; d++) {
+                int i = r * dIn + d;
+                double diff = (double) out[i] + (shift == null ? 0 : shift[i]) - target[i];
+                sq += diff * diff;
+                grad[i] = (float) (scale * diff);
+            }
+            rowSq[r] = sq;
+            for (int t = 0; t < k; t++) {
+                int j = idx[r * k + t];
+                double s = 0;
+                for (int d = 0; j >= 0 && d < dIn; d++) {
+                    s += (double) grad[r * dIn + d] * wDec[j * dIn + d];
+                }
+                codeGrad[r * k + t] = (float) s;
             }
         }
     }

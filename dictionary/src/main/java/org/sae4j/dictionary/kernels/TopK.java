@@ -1,6 +1,6 @@
 package org.sae4j.dictionary.kernels;
 
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -16,31 +16,32 @@ import java.util.Comparator;
  * separate pass over [rows, dSae].
  */
 public final class TopK {
-    /** Columns per block in the threshold pass: two 512-bit vectors. */
-    private static final int BLOCK = 32;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private TopK() {
     }
 
     /**
-     * Rows from native memory (the encoder GEMM's output), each copied once into a per-thread row of heap scratch.
+     * Rows from native memory (the encoder GEMM's output): each row is read once, with the bias added and (for the
+     * threshold path) its block maxima taken on the way, into a per-thread row of heap scratch.
      *
-     * @param src  [rows, cols] row-major
+     * @param src  [rows, cols] row-major, a little-endian native view ({@link Nio#bytes}); under 2 GiB
      * @param bias [cols] added to every row before comparing; the values written include it
      * @param cand candidate columns to choose from (ascending), or null for all columns
      * @param nCand number of candidates used from {@code cand}
      * @param idx  out: [rows, k] chosen columns; when fewer than k candidates exist the tail holds -1
      * @param val  out: [rows, k] their values (the tail: 0)
      */
-    public static void select(FloatBuffer src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
+    public static void select(ByteBuffer src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
                               int[] idx, float[] val) {
         int available = cand == null ? cols : nCand;
+        boolean threshold = usesThreshold(cand, cols, k);
         Parallel.forRange(rows, 4, (from, to) -> {
             Scratch s = SCRATCH.get().ensure(cols, k);
             for (int r = from; r < to; r++) {
-                src.get(r * cols, s.row, 0, cols); // absolute bulk get: no buffer state, safe across threads
-                selectRow(s.row, 0, bias, cols, cand, available, k, s, idx, val, r);
+                int blocks = FloatOps.loadBiased(src, 4 * r * cols, bias, cols, s.row, group(cols, k),
+                        threshold ? s.blockMax : null);
+                selectRow(s.row, 0, s.zeros, cols, cand, available, k, s, idx, val, r, threshold ? blocks : -1);
             }
         });
     }
@@ -53,17 +54,33 @@ public final class TopK {
         Parallel.forRange(rows, 4, (from, to) -> {
             Scratch s = SCRATCH.get().ensure(cols, k);
             for (int r = from; r < to; r++) {
-                selectRow(src, r * cols, b, cols, cand, available, k, s, idx, val, r);
+                int blocks = usesThreshold(cand, cols, k)
+                        ? FloatOps.groupMax(src, r * cols, b, cols, group(cols, k), s.blockMax) : -1;
+                selectRow(src, r * cols, b, cols, cand, available, k, s, idx, val, r, blocks);
             }
         });
     }
 
+    /** Whether the block-threshold path pays: all columns, and blocks of at least 4 columns. */
+    private static boolean usesThreshold(int[] cand, int cols, int k) {
+        return cand == null && group(cols, k) >= 4;
+    }
+
+    /**
+     * Vectors per group in {@link FloatOps#groupMax}: about 4k blocks, so τ sits near the top 1/4 of block maxima
+     * and the columns at or above it are few more than k.
+     */
+    private static int group(int cols, int k) {
+        return (int) Math.max(1, cols / (4L * k));
+    }
+
+    /** One row; {@code blocks} ≥ 0 means s.blockMax holds the row's block maxima (the threshold path). */
     private static void selectRow(float[] row, int rowFrom, float[] bias, int cols, int[] cand, int available,
-                                  int k, Scratch s, int[] idx, float[] val, int r) {
+                                  int k, Scratch s, int[] idx, float[] val, int r, int blocks) {
         float[] heapVal = s.heapVal;
         int[] heapIdx = s.heapIdx;
         int filled;
-        if (cand == null && (long) k * 4 <= cols / BLOCK && selectAboveBlockThreshold(row, rowFrom, bias, cols, k, s)) {
+        if (blocks >= 0 && selectAboveBlockThreshold(row, rowFrom, bias, cols, k, s, blocks)) {
             filled = k;
         } else {
             filled = heapScan(row, rowFrom, bias, cols, cand, available, k, heapVal, heapIdx);
@@ -97,29 +114,18 @@ public final class TopK {
     }
 
     /**
-     * Two SIMD passes instead of one scan with many early heap replacements: (1) the maximum of every block of
-     * {@value #BLOCK} columns, and τ = the k-th largest of those maxima, a lower bound on the row's k-th largest value
+     * Two SIMD passes instead of one scan with many early heap replacements: (1) the maximum of every block (about
+     * 4k of them, see {@link FloatOps#groupMax}), and τ = the k-th largest of those maxima, a lower bound on the
+     * row's k-th largest value
      * (the k best blocks each hold a value ≥ τ); (2) collect the columns ≥ τ, in order, and run the heap over them
      * alone. Every column below τ would have lost, and ties at τ are all collected, so the result is the full scan's.
      * Returns false, deciding nothing, when a NaN or a flood of ties defeats it.
      */
     private static boolean selectAboveBlockThreshold(float[] row, int rowFrom, float[] bias, int cols, int k,
-                                                     Scratch s) {
+                                                     Scratch s, int blocks) {
         float[] heapVal = s.heapVal;
         int[] heapIdx = s.heapIdx;
-        int blocks = FloatOps.blockMax(row, rowFrom, bias, cols, BLOCK, s.blockMax);
-        for (int b = 0; b < k; b++) {
-            heapVal[b] = s.blockMax[b];
-            heapIdx[b] = b;
-        }
-        heapify(heapVal, heapIdx, k);
-        for (int b = k; b < blocks; b++) {
-            if (s.blockMax[b] > heapVal[0]) {
-                heapVal[0] = s.blockMax[b];
-                heapIdx[0] = b;
-                siftDown(heapVal, heapIdx, k, 0);
-            }
-        }
+        heapScan(s.blockMax, 0, s.zeros, blocks, null, blocks, k, heapVal, heapIdx);
         float tau = heapVal[0];
         if (Float.isNaN(tau)) {
             return false;
@@ -237,13 +243,15 @@ public final class TopK {
         int[] heapIdx = new int[0];
         float[] blockMax = new float[0];
         int[] cand = new int[0];
+        float[] zeros = new float[0]; // a bias of 0, for rows whose bias is already added
 
         Scratch ensure(int cols, int k) {
             if (row.length < cols) {
                 row = new float[cols];
+                zeros = new float[cols];
             }
-            if (blockMax.length < (cols + BLOCK - 1) / BLOCK) {
-                blockMax = new float[(cols + BLOCK - 1) / BLOCK];
+            if (blockMax.length < cols / Math.max(1, group(cols, k)) + FloatOps.LANES) {
+                blockMax = new float[cols / Math.max(1, group(cols, k)) + FloatOps.LANES];
             }
             if (cand.length < 16 * k + 256) {
                 cand = new int[16 * k + 256]; // columns ≥ τ: typically under 3k; more falls back to the plain heap

@@ -104,24 +104,61 @@ final class VectorFloatOps {
         }
     }
 
-    static int blockMax(float[] row, int rowFrom, float[] bias, int cols, int block, float[] out) {
+    static int groupMax(float[] row, int rowFrom, float[] bias, int cols, int group, float[] out) {
+        int span = L * group;
         int b = 0;
-        int from = 0;
-        for (; from + block <= cols; from += block, b++) {
-            FloatVector m = FloatVector.fromArray(S, row, rowFrom + from).add(FloatVector.fromArray(S, bias, from));
-            for (int c = from + L; c < from + block; c += L) {
-                m = m.max(FloatVector.fromArray(S, row, rowFrom + c).add(FloatVector.fromArray(S, bias, c)));
+        int c = 0;
+        for (; c + span <= cols; c += span, b += L) {
+            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int i = c; i < c + span; i += L) {
+                m = m.max(FloatVector.fromArray(S, row, rowFrom + i).add(FloatVector.fromArray(S, bias, i)));
             }
-            out[b] = m.reduceLanes(VectorOperators.MAX);
+            m.intoArray(out, b);
         }
-        if (from < cols) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int c = from; c < cols; c++) {
-                m = Math.max(m, row[rowFrom + c] + bias[c]);
+        return partialGroupMax(row, rowFrom, bias, c, cols, out, b);
+    }
+
+    /** The last, partial group of {@link #groupMax} (bias null = 0); returns the total number of blocks. */
+    private static int partialGroupMax(float[] row, int rowFrom, float[] bias, int from, int cols, float[] out,
+                                       int b) {
+        int lanes = Math.min(L, cols - from);
+        for (int l = 0; l < lanes; l++) {
+            out[b + l] = Float.NEGATIVE_INFINITY;
+        }
+        for (int c = from; c < cols; c++) {
+            int l = (c - from) % L;
+            out[b + l] = Math.max(out[b + l], row[rowFrom + c] + (bias == null ? 0f : bias[c]));
+        }
+        return b + lanes;
+    }
+
+    static int loadBiased(ByteBuffer src, int byteOffset, float[] bias, int cols, float[] dst, int group,
+                          float[] blockMax) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        int span = L * group;
+        int b = 0;
+        int c = 0;
+        if (blockMax != null) {
+            for (; c + span <= cols; c += span, b += L) {
+                FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int i = c; i < c + span; i += L) {
+                    FloatVector v = FloatVector.fromByteBuffer(S, src, byteOffset + 4 * i, le)
+                            .add(FloatVector.fromArray(S, bias, i));
+                    v.intoArray(dst, i);
+                    m = m.max(v);
+                }
+                m.intoArray(blockMax, b);
             }
-            out[b++] = m;
         }
-        return b;
+        int groupsEnd = c;
+        for (; c <= cols - L; c += L) {
+            FloatVector.fromByteBuffer(S, src, byteOffset + 4 * c, le).add(FloatVector.fromArray(S, bias, c))
+                    .intoArray(dst, c);
+        }
+        for (; c < cols; c++) {
+            dst[c] = src.getFloat(byteOffset + 4 * c) + bias[c];
+        }
+        return blockMax == null ? 0 : partialGroupMax(dst, 0, null, groupsEnd, cols, blockMax, b);
     }
 
     static int collectAtLeast(float[] row, int rowFrom, float[] bias, int cols, float threshold, int[] out,
@@ -152,6 +189,33 @@ final class VectorFloatOps {
             }
         }
         return n;
+    }
+
+    /**
+     * {@code out[d·stride + j0 + jj] = tile[jj·dIn + d]} for jj < width and d < dIn (out a little-endian native
+     * float array): a [width, dIn] tile written transposed, L columns at a time by a gather from the tile (in cache)
+     * and one vector store per row d. Columns past the last multiple of L are left to the caller; returns where
+     * they start.
+     */
+    static int putTransposed(float[] tile, int width, int dIn, ByteBuffer out, int stride, int j0, int[] gatherMap) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        int full = width - width % L;
+        for (int jj = 0; jj < full; jj += L) {
+            for (int d = 0; d < dIn; d++) {
+                FloatVector.fromArray(S, tile, jj * dIn + d, gatherMap, 0)
+                        .intoByteBuffer(out, 4 * (d * stride + j0 + jj), le);
+            }
+        }
+        return full;
+    }
+
+    /** The gather map for {@link #putTransposed}: lane l reads l·dIn past the base. */
+    static int[] transposeMap(int dIn) {
+        int[] map = new int[L];
+        for (int l = 0; l < L; l++) {
+            map[l] = l * dIn;
+        }
+        return map;
     }
 
     static int firstAbove(float[] row, int rowFrom, float[] bias, int from, int to, float threshold) {

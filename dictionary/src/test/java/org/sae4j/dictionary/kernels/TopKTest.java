@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.sae4j.dictionary.kernels.TestData.gaussian;
 
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +86,7 @@ class TopKTest {
         assertArrayEquals(refIdx, idx, "top-" + k + " columns (heap source)");
         assertArrayEquals(refVal, val, "top-" + k + " values (heap source)");
 
-        FloatBuffer nativeSrc = TestData.direct(src).asFloatBuffer();
+        ByteBuffer nativeSrc = TestData.direct(src);
         float[] b = bias != null ? bias : new float[cols];
         TopK.select(nativeSrc, b, ROWS, cols, cand, nCand, k, idx, val);
         assertArrayEquals(refIdx, idx, "top-" + k + " columns (native source)");
