@@ -1,5 +1,6 @@
 package org.sae4j.dictionary;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.Nio;
@@ -38,6 +39,11 @@ final class TopKPass extends Pass {
     private float[] auxVal = new float[0];
     private float[] auxDVal = new float[0];
     private int auxWidth;
+
+    // Views of the last gradient written to; the SaeParams they view holds the memory.
+    private SaeParams gradViewsOf;
+    private FloatBuffer gradWDecView;
+    private ByteBuffer gradWEncView;
 
     TopKPass(Sae sae, int rows, int k) {
         super(sae, rows);
@@ -78,8 +84,13 @@ final class TopKPass extends Pass {
         double auxLoss = auxK(loss, dead);
         active.build(idx, val, rows, k);
         SparseBackward.Codes aux = auxWidth > 0 ? new SparseBackward.Codes(auxActive, auxVal, eHat, auxDVal) : null;
+        if (grad != gradViewsOf) { // the trainer passes the same gradient every step: make its views once
+            gradViewsOf = grad;
+            gradWDecView = Nio.floats(grad.wDec());
+            gradWEncView = Nio.bytes(grad.wEnc());
+        }
         SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, xc, dIn, dSae, gradBEnc,
-                Nio.floats(grad.wDec()), Nio.bytes(grad.wEnc()));
+                gradWDecView, gradWEncView);
         writeBiasGrads(grad);
         return new TrainingLoss.Parts(mse, 0, auxLoss);
     }

@@ -6,6 +6,8 @@ package org.sae4j.dictionary.kernels;
  * {@link SparseBackward}. Each kernel has a scalar reference ({@code *Reference}) that the tests hold it equal to.
  */
 public final class SparseOps {
+    private static final ThreadLocal<float[]> DOTS = ThreadLocal.withInitial(() -> new float[4]);
+
     private SparseOps() {
     }
 
@@ -60,7 +62,7 @@ public final class SparseOps {
                                       float[] shift, float[] target, float scale, float[] out, float[] grad,
                                       double[] rowSq, float[] codeGrad) {
         Parallel.forRange(rows, (from, to) -> {
-            float[] dots = new float[4];
+            float[] dots = DOTS.get();
             for (int r = from; r < to; r++) {
                 decodeRow(idx, val, k, wDec, dIn, bias, out, r);
                 int o = r * dIn;
