@@ -1,5 +1,7 @@
 package org.sae4j.dictionary.kernels;
 
+import java.nio.ByteBuffer;
+
 /**
  * The innermost loops of the kernels, on heap {@code float[]} slices: a SIMD body through the Vector API when the
  * JVM was started with {@code --add-modules jdk.incubator.vector} (the {@code ./sae4j} launcher, the tests and the
@@ -81,63 +83,61 @@ public final class FloatOps {
     /** Lanes of the SIMD bodies (16 with AVX-512), or 16 for the scalar bodies: the width of {@link #groupMax}. */
     public static final int LANES = SIMD ? VectorFloatOps.lanes() : 16;
 
+    // ---- scans of one row of a native [rows, cols] matrix (the encoder GEMM's output) plus a bias ----
+    // src is a little-endian native view (Nio.bytes), at the byte offset of the row.
+
     /**
-     * Maxima of (row + bias) over a partition of the columns into blocks that SIMD forms without a horizontal
+     * Maxima of (src + bias) over a partition of the row into blocks that SIMD forms without a horizontal
      * reduction: column c belongs to block {@code (c / (LANES·group))·LANES + c % LANES}, i.e. each run of
      * {@code group} vectors yields LANES block maxima, one per lane. Returns the number of blocks,
-     * {@code ⌊cols/(LANES·group)⌋·LANES + min(LANES, remainder)}; NaN if a block holds a NaN.
+     * {@code ⌊cols/(LANES·group)⌋·LANES + min(LANES, remainder)}; NaN if a block holds a NaN. Reads the row once,
+     * writes nothing but the maxima.
      */
-    public static int groupMax(float[] row, int rowFrom, float[] bias, int cols, int group, float[] out) {
-        return SIMD ? VectorFloatOps.groupMax(row, rowFrom, bias, cols, group, out)
-                : groupMaxScalar(row, rowFrom, bias, cols, LANES, group, out);
+    public static int groupMax(ByteBuffer src, int at, float[] bias, int cols, int group, float[] out) {
+        return SIMD ? VectorFloatOps.groupMax(src, at, bias, cols, group, out)
+                : groupMaxScalar(src, at, bias, cols, LANES, group, out);
     }
 
     /**
-     * Writes to {@code out}, in ascending order, every column c with {@code row[rowFrom+c] + bias[c] >= threshold};
-     * returns how many there were, or −1 as soon as there are more than {@code capacity}.
+     * Writes to {@code out}, in ascending order, every column c with {@code src[c] + bias[c] >= threshold}; returns
+     * how many there were, or −1 as soon as there are more than {@code capacity}.
      */
-    public static int collectAtLeast(float[] row, int rowFrom, float[] bias, int cols, float threshold, int[] out,
+    public static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
                                      int capacity) {
-        return SIMD ? VectorFloatOps.collectAtLeast(row, rowFrom, bias, cols, threshold, out, capacity)
-                : collectAtLeastScalar(row, rowFrom, bias, cols, threshold, out, capacity);
+        return SIMD ? VectorFloatOps.collectAtLeast(src, at, bias, cols, threshold, out, capacity)
+                : collectAtLeastScalar(src, at, bias, cols, threshold, out, capacity);
     }
 
-    /**
-     * {@code dst[c] = src[c] + bias[c]} for c < cols, reading {@code src} from a little-endian native buffer at
-     * {@code byteOffset}; with {@code blockMax != null} also writes dst's {@link #groupMax} block maxima and returns
-     * their number (else 0). One pass over the native row: it arrives once from memory, biased, with its block
-     * maxima taken on the way.
-     */
-    public static int loadBiased(java.nio.ByteBuffer src, int byteOffset, float[] bias, int cols, float[] dst,
-                                 int group, float[] blockMax) {
+    /** {@code dst[c] = src[c] + bias[c]} for c < cols: the row, biased, into heap scratch. */
+    public static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {
         if (SIMD) {
-            return VectorFloatOps.loadBiased(src, byteOffset, bias, cols, dst, group, blockMax);
+            VectorFloatOps.loadBiased(src, at, bias, cols, dst);
+        } else {
+            src.asFloatBuffer().get(at / 4, dst, 0, cols);
+            for (int c = 0; c < cols; c++) {
+                dst[c] += bias[c];
+            }
         }
-        src.asFloatBuffer().get(byteOffset / 4, dst, 0, cols);
-        for (int c = 0; c < cols; c++) {
-            dst[c] += bias[c];
-        }
-        return blockMax == null ? 0 : groupMaxScalar(dst, 0, null, cols, LANES, group, blockMax);
     }
 
-    /** {@link #groupMax} for any lane width; bias may be null (0). */
-    public static int groupMaxScalar(float[] row, int rowFrom, float[] bias, int cols, int lanes, int group,
+    /** {@link #groupMax} for any lane width. */
+    public static int groupMaxScalar(ByteBuffer src, int at, float[] bias, int cols, int lanes, int group,
                                      float[] out) {
         int span = lanes * group;
         int blocks = cols / span * lanes + Math.min(lanes, cols % span);
         java.util.Arrays.fill(out, 0, blocks, Float.NEGATIVE_INFINITY);
         for (int c = 0; c < cols; c++) {
             int b = c / span * lanes + c % lanes;
-            out[b] = Math.max(out[b], row[rowFrom + c] + (bias == null ? 0f : bias[c]));
+            out[b] = Math.max(out[b], src.getFloat(at + 4 * c) + bias[c]);
         }
         return blocks;
     }
 
-    public static int collectAtLeastScalar(float[] row, int rowFrom, float[] bias, int cols, float threshold,
+    public static int collectAtLeastScalar(ByteBuffer src, int at, float[] bias, int cols, float threshold,
                                            int[] out, int capacity) {
         int n = 0;
         for (int c = 0; c < cols; c++) {
-            if (row[rowFrom + c] + bias[c] >= threshold) {
+            if (src.getFloat(at + 4 * c) + bias[c] >= threshold) {
                 if (n == capacity) {
                     return -1;
                 }

@@ -9,11 +9,12 @@ import java.util.Comparator;
  * their columns, written in descending order of value, ties broken toward the lower column. ND4J's {@code top_k}
  * op took 6–8 s at {@code N=4096, dSae=16384} here.
  *
- * <p>The scan keeps the k best seen so far in a min-heap whose root is the weakest of them; an entry enters only if
- * it beats the root, which after the first few hundred columns almost none do. So the scan is a SIMD search for the
- * next column above the root ({@link FloatOps#firstAbove}), and the heap work is O(log k) per rare replacement.
- * The bias is added on the fly: the encoder's output is scanned as the GEMM left it, with b_enc never added in a
- * separate pass over [rows, dSae].
+ * <p>Wide rows (the encoder's [N, dSae] output) take two SIMD passes: the row's block maxima give a threshold τ no
+ * larger than its k-th value, and only the few columns ≥ τ are sorted. Narrow rows, candidate lists (AuxK's dead
+ * latents) and rows the threshold cannot handle (NaN, floods of ties) take a scan that keeps the k best so far in a
+ * min-heap whose root is the weakest of them; an entry enters only if it beats the root, found by a SIMD search
+ * ({@link FloatOps#firstAbove}). The bias is added on the fly: the encoder's output is read as the GEMM left it,
+ * once, with b_enc never added in a separate pass over [rows, dSae].
  */
 public final class TopK {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -22,9 +23,6 @@ public final class TopK {
     }
 
     /**
-     * Rows from native memory (the encoder GEMM's output): each row is read once, with the bias added and (for the
-     * threshold path) its block maxima taken on the way, into a per-thread row of heap scratch.
-     *
      * @param src  [rows, cols] row-major, a little-endian native view ({@link Nio#bytes}); under 2 GiB
      * @param bias [cols] added to every row before comparing; the values written include it
      * @param cand candidate columns to choose from (ascending), or null for all columns
@@ -39,24 +37,18 @@ public final class TopK {
         Parallel.forRange(rows, 4, (from, to) -> {
             Scratch s = SCRATCH.get().ensure(cols, k);
             for (int r = from; r < to; r++) {
-                int blocks = FloatOps.loadBiased(src, 4 * r * cols, bias, cols, s.row, group(cols, k),
-                        threshold ? s.blockMax : null);
-                selectRow(s.row, 0, s.zeros, cols, cand, available, k, s, idx, val, r, threshold ? blocks : -1);
-            }
-        });
-    }
-
-    /** The same over a heap matrix; {@code bias} may be null (zero). */
-    public static void select(float[] src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
-                              int[] idx, float[] val) {
-        int available = cand == null ? cols : nCand;
-        float[] b = bias != null ? bias : new float[cols];
-        Parallel.forRange(rows, 4, (from, to) -> {
-            Scratch s = SCRATCH.get().ensure(cols, k);
-            for (int r = from; r < to; r++) {
-                int blocks = usesThreshold(cand, cols, k)
-                        ? FloatOps.groupMax(src, r * cols, b, cols, group(cols, k), s.blockMax) : -1;
-                selectRow(src, r * cols, b, cols, cand, available, k, s, idx, val, r, blocks);
+                int at = 4 * r * cols;
+                int filled = k;
+                if (!(threshold && selectAboveBlockThreshold(src, at, bias, cols, k, s))) {
+                    FloatOps.loadBiased(src, at, bias, cols, s.row);
+                    filled = heapScan(s.row, 0, s.zeros, cols, cand, available, k, s.heapVal, s.heapIdx);
+                    sortDescending(s.heapVal, s.heapIdx, filled);
+                }
+                int o = r * k;
+                for (int t = 0; t < k; t++) {
+                    idx[o + t] = t < filled ? s.heapIdx[t] : -1;
+                    val[o + t] = t < filled ? s.heapVal[t] : 0f;
+                }
             }
         });
     }
@@ -72,25 +64,6 @@ public final class TopK {
      */
     private static int group(int cols, int k) {
         return (int) Math.max(1, cols / (4L * k));
-    }
-
-    /** One row; {@code blocks} ≥ 0 means s.blockMax holds the row's block maxima (the threshold path). */
-    private static void selectRow(float[] row, int rowFrom, float[] bias, int cols, int[] cand, int available,
-                                  int k, Scratch s, int[] idx, float[] val, int r, int blocks) {
-        float[] heapVal = s.heapVal;
-        int[] heapIdx = s.heapIdx;
-        int filled;
-        if (blocks >= 0 && selectAboveBlockThreshold(row, rowFrom, bias, cols, k, s, blocks)) {
-            filled = k;
-        } else {
-            filled = heapScan(row, rowFrom, bias, cols, cand, available, k, heapVal, heapIdx);
-        }
-        sortDescending(heapVal, heapIdx, filled);
-        int o = r * k;
-        for (int t = 0; t < k; t++) {
-            idx[o + t] = t < filled ? heapIdx[t] : -1;
-            val[o + t] = t < filled ? heapVal[t] : 0f;
-        }
     }
 
     /** The heap over every column (or candidate) in order; returns how many were kept (min(k, available)). */
@@ -114,28 +87,46 @@ public final class TopK {
     }
 
     /**
-     * Two SIMD passes instead of one scan with many early heap replacements: (1) the maximum of every block (about
-     * 4k of them, see {@link FloatOps#groupMax}), and τ = the k-th largest of those maxima, a lower bound on the
-     * row's k-th largest value
-     * (the k best blocks each hold a value ≥ τ); (2) collect the columns ≥ τ, in order, and run the heap over them
-     * alone. Every column below τ would have lost, and ties at τ are all collected, so the result is the full scan's.
-     * Returns false, deciding nothing, when a NaN or a flood of ties defeats it.
+     * Two SIMD read-only passes over the native row instead of a scan with many early heap replacements: (1) the
+     * maximum of every block (about 4k of them, see {@link FloatOps#groupMax}), and τ = the k-th largest of those
+     * maxima, a lower bound on the row's k-th largest value (the k best blocks each hold a value ≥ τ); (2) collect
+     * the columns ≥ τ, in order (a little over k of them), and sort just those. Every column below τ would have
+     * lost, and ties at τ are all collected, so the result is the full scan's. Nothing is copied: a copy into
+     * scratch cost more than both passes (measured). Returns false, deciding nothing, when a NaN or a flood of ties
+     * defeats it; else leaves the k best, in order, in s.heapVal/s.heapIdx.
      */
-    private static boolean selectAboveBlockThreshold(float[] row, int rowFrom, float[] bias, int cols, int k,
-                                                     Scratch s, int blocks) {
-        float[] heapVal = s.heapVal;
-        int[] heapIdx = s.heapIdx;
-        heapScan(s.blockMax, 0, s.zeros, blocks, null, blocks, k, heapVal, heapIdx);
-        float tau = heapVal[0];
+    private static boolean selectAboveBlockThreshold(ByteBuffer src, int at, float[] bias, int cols, int k,
+                                                     Scratch s) {
+        int blocks = FloatOps.groupMax(src, at, bias, cols, group(cols, k), s.blockMax); // the row, from memory
+        heapScan(s.blockMax, 0, s.zeros, blocks, null, blocks, k, s.heapVal, s.heapIdx);
+        float tau = s.heapVal[0]; // the k-th largest block maximum
         if (Float.isNaN(tau)) {
             return false;
         }
-        int n = FloatOps.collectAtLeast(row, rowFrom, bias, cols, tau, s.cand, s.cand.length);
+        int n = FloatOps.collectAtLeast(src, at, bias, cols, tau, s.cand, s.cand.length); // the row again, from L2
         if (n < k) { // overflow (−1), or a NaN kept a block out of the count
             return false;
         }
-        heapScan(row, rowFrom, bias, cols, s.cand, n, k, heapVal, heapIdx);
+        // The few candidates, sorted by one long key each: (value desc, column asc), the reference's order.
+        long[] keys = s.keys;
+        for (int i = 0; i < n; i++) {
+            int c = s.cand[i];
+            keys[i] = orderKey(src.getFloat(at + 4 * c) + bias[c], c);
+        }
+        Arrays.sort(keys, 0, n);
+        for (int t = 0; t < k; t++) {
+            int c = (int) keys[t];
+            s.heapIdx[t] = c;
+            s.heapVal[t] = src.getFloat(at + 4 * c) + bias[c];
+        }
         return true;
+    }
+
+    /** A long that sorts ascending as (value descending, column ascending); −0 counts as 0, like the heap. */
+    private static long orderKey(float value, int column) {
+        int bits = Float.floatToRawIntBits(value == 0f ? 0f : value);
+        int sortable = bits ^ ((bits >> 31) & 0x7fffffff); // monotone in the float's value
+        return ((long) ~sortable << 32) | column;
     }
 
     private static void heapify(float[] heapVal, int[] heapIdx, int k) {
@@ -243,6 +234,7 @@ public final class TopK {
         int[] heapIdx = new int[0];
         float[] blockMax = new float[0];
         int[] cand = new int[0];
+        long[] keys = new long[0];
         float[] zeros = new float[0]; // a bias of 0, for rows whose bias is already added
 
         Scratch ensure(int cols, int k) {
@@ -255,6 +247,7 @@ public final class TopK {
             }
             if (cand.length < 16 * k + 256) {
                 cand = new int[16 * k + 256]; // columns ≥ τ: typically under 3k; more falls back to the plain heap
+                keys = new long[cand.length];
             }
             if (heapVal.length < k) {
                 heapVal = new float[k];

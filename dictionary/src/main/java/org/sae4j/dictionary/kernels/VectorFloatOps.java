@@ -104,74 +104,42 @@ final class VectorFloatOps {
         }
     }
 
-    static int groupMax(float[] row, int rowFrom, float[] bias, int cols, int group, float[] out) {
+    static int groupMax(ByteBuffer src, int at, float[] bias, int cols, int group, float[] out) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         int span = L * group;
         int b = 0;
         int c = 0;
         for (; c + span <= cols; c += span, b += L) {
             FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int i = c; i < c + span; i += L) {
-                m = m.max(FloatVector.fromArray(S, row, rowFrom + i).add(FloatVector.fromArray(S, bias, i)));
+                m = m.max(FloatVector.fromByteBuffer(S, src, at + 4 * i, le).add(FloatVector.fromArray(S, bias, i)));
             }
             m.intoArray(out, b);
         }
-        return partialGroupMax(row, rowFrom, bias, c, cols, out, b);
-    }
-
-    /** The last, partial group of {@link #groupMax} (bias null = 0); returns the total number of blocks. */
-    private static int partialGroupMax(float[] row, int rowFrom, float[] bias, int from, int cols, float[] out,
-                                       int b) {
-        int lanes = Math.min(L, cols - from);
+        // The last, partial group: its columns still go to lane (c − start) % L.
+        int lanes = Math.min(L, cols - c);
         for (int l = 0; l < lanes; l++) {
             out[b + l] = Float.NEGATIVE_INFINITY;
         }
-        for (int c = from; c < cols; c++) {
-            int l = (c - from) % L;
-            out[b + l] = Math.max(out[b + l], row[rowFrom + c] + (bias == null ? 0f : bias[c]));
+        for (int i = c; i < cols; i++) {
+            int l = (i - c) % L;
+            out[b + l] = Math.max(out[b + l], src.getFloat(at + 4 * i) + bias[i]);
         }
         return b + lanes;
     }
 
-    static int loadBiased(ByteBuffer src, int byteOffset, float[] bias, int cols, float[] dst, int group,
-                          float[] blockMax) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        int span = L * group;
-        int b = 0;
-        int c = 0;
-        if (blockMax != null) {
-            for (; c + span <= cols; c += span, b += L) {
-                FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                for (int i = c; i < c + span; i += L) {
-                    FloatVector v = FloatVector.fromByteBuffer(S, src, byteOffset + 4 * i, le)
-                            .add(FloatVector.fromArray(S, bias, i));
-                    v.intoArray(dst, i);
-                    m = m.max(v);
-                }
-                m.intoArray(blockMax, b);
-            }
-        }
-        int groupsEnd = c;
-        for (; c <= cols - L; c += L) {
-            FloatVector.fromByteBuffer(S, src, byteOffset + 4 * c, le).add(FloatVector.fromArray(S, bias, c))
-                    .intoArray(dst, c);
-        }
-        for (; c < cols; c++) {
-            dst[c] = src.getFloat(byteOffset + 4 * c) + bias[c];
-        }
-        return blockMax == null ? 0 : partialGroupMax(dst, 0, null, groupsEnd, cols, blockMax, b);
-    }
-
-    static int collectAtLeast(float[] row, int rowFrom, float[] bias, int cols, float threshold, int[] out,
+    static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
                               int capacity) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         FloatVector t = FloatVector.broadcast(S, threshold);
         int n = 0;
         int c = 0;
         for (; c <= cols - L; c += L) {
-            VectorMask<Float> hit = FloatVector.fromArray(S, row, rowFrom + c)
+            VectorMask<Float> hit = FloatVector.fromByteBuffer(S, src, at + 4 * c, le)
                     .add(FloatVector.fromArray(S, bias, c)).compare(VectorOperators.GE, t);
             if (hit.anyTrue()) {
                 for (int lane = 0; lane < L; lane++) {
-                    if (row[rowFrom + c + lane] + bias[c + lane] >= threshold) {
+                    if (src.getFloat(at + 4 * (c + lane)) + bias[c + lane] >= threshold) {
                         if (n == capacity) {
                             return -1;
                         }
@@ -181,7 +149,7 @@ final class VectorFloatOps {
             }
         }
         for (; c < cols; c++) {
-            if (row[rowFrom + c] + bias[c] >= threshold) {
+            if (src.getFloat(at + 4 * c) + bias[c] >= threshold) {
                 if (n == capacity) {
                     return -1;
                 }
@@ -189,6 +157,17 @@ final class VectorFloatOps {
             }
         }
         return n;
+    }
+
+    static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        int c = 0;
+        for (; c <= cols - L; c += L) {
+            FloatVector.fromByteBuffer(S, src, at + 4 * c, le).add(FloatVector.fromArray(S, bias, c)).intoArray(dst, c);
+        }
+        for (; c < cols; c++) {
+            dst[c] = src.getFloat(at + 4 * c) + bias[c];
+        }
     }
 
     /**

@@ -75,41 +75,37 @@ class FloatOpsTest {
     }
 
     @Test
-    void groupMaxCollectAndBiasedLoadAgreeWithScalar() {
+    void nativeRowScansAgreeWithScalar() {
         for (int cols : new int[] {1, 15, 16, 17, 64, 100, 1000}) {
+            float[] row = gaussian(cols + 9, cols);
+            float[] bias = gaussian(cols, cols + 1);
+            java.nio.ByteBuffer nativeRow = TestData.direct(row);
+            int at = 4 * 9;
             for (int group : new int[] {1, 3, 8}) {
-                float[] row = gaussian(cols + 9, cols);
-                float[] bias = gaussian(cols, cols + 1);
                 float[] max = new float[cols + 16];
                 float[] maxScalar = new float[cols + 16];
-                int blocks = FloatOps.groupMaxScalar(row, 9, bias, cols, FloatOps.LANES, group, maxScalar);
-                assertEquals(blocks, FloatOps.groupMax(row, 9, bias, cols, group, max), "blocks");
+                int blocks = FloatOps.groupMaxScalar(nativeRow, at, bias, cols, FloatOps.LANES, group, maxScalar);
+                assertEquals(blocks, FloatOps.groupMax(nativeRow, at, bias, cols, group, max), "blocks");
                 org.junit.jupiter.api.Assertions.assertArrayEquals(maxScalar, max, "block maxima, cols " + cols);
-                // Every column is in exactly one block, and the block maxima are the maxima: check by brute force.
+                // Every column is in exactly one block, and no block maximum is below a member.
                 int span = FloatOps.LANES * group;
                 for (int c = 0; c < cols; c++) {
                     int b = c / span * FloatOps.LANES + c % FloatOps.LANES;
                     org.junit.jupiter.api.Assertions.assertTrue(b < blocks && row[9 + c] + bias[c] <= max[b]);
                 }
-
-                float[] biased = new float[cols];
-                float[] loadMax = new float[cols + 16];
-                java.nio.ByteBuffer nativeRow = TestData.direct(row);
-                assertEquals(blocks, FloatOps.loadBiased(nativeRow, 4 * 9, bias, cols, biased, group, loadMax));
-                org.junit.jupiter.api.Assertions.assertArrayEquals(maxScalar, loadMax, "maxima on load, cols " + cols);
-                for (int c = 0; c < cols; c++) {
-                    assertEquals(row[9 + c] + bias[c], biased[c], "biased load, column " + c);
-                }
             }
-            float[] row = gaussian(cols + 9, cols);
-            float[] bias = gaussian(cols, cols + 1);
+            float[] biased = new float[cols];
+            FloatOps.loadBiased(nativeRow, at, bias, cols, biased);
+            for (int c = 0; c < cols; c++) {
+                assertEquals(row[9 + c] + bias[c], biased[c], "biased load, column " + c);
+            }
             int[] hits = new int[cols];
             int[] hitsScalar = new int[cols];
-            int n = FloatOps.collectAtLeast(row, 9, bias, cols, 0.5f, hits, cols);
-            assertEquals(FloatOps.collectAtLeastScalar(row, 9, bias, cols, 0.5f, hitsScalar, cols), n);
+            int n = FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, hits, cols);
+            assertEquals(FloatOps.collectAtLeastScalar(nativeRow, at, bias, cols, 0.5f, hitsScalar, cols), n);
             org.junit.jupiter.api.Assertions.assertArrayEquals(hitsScalar, hits, "columns >= 0.5, cols = " + cols);
             if (n > 1) {
-                assertEquals(-1, FloatOps.collectAtLeast(row, 9, bias, cols, 0.5f, hits, n - 1), "over capacity");
+                assertEquals(-1, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, hits, n - 1), "capacity");
             }
         }
     }
