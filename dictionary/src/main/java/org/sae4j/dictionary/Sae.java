@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.dictionary.kernels.RowOps;
 
 /**
  * A sparse autoencoder: its config and parameters.
@@ -122,9 +123,7 @@ public final class Sae {
 
     /** Scales every decoder row to unit norm (rows of exactly zero stay zero). */
     public void normalizeDecoderRows() {
-        INDArray norms = params.wDec().norm2(1).reshape(config.dSae(), 1);
-        norms.addi(1e-12f);
-        params.wDec().diviColumnVector(norms);
+        RowOps.normalize(Nio.floats(params.wDec()), config.dSae(), config.dIn());
     }
 
     /**
@@ -133,10 +132,7 @@ public final class Sae {
      * Assumes unit-norm rows.
      */
     public void removeParallelDecoderGrad(SaeParams grad) {
-        INDArray g = grad.wDec(); // [dSae, dIn]
-        INDArray w = params.wDec(); // [dSae, dIn]
-        INDArray along = g.mul(w).sum(1).reshape(config.dSae(), 1); // [dSae, 1]
-        g.subi(w.mulColumnVector(along));
+        RowOps.removeParallel(Nio.floats(grad.wDec()), Nio.floats(params.wDec()), config.dSae(), config.dIn());
     }
 
     /**

@@ -1,11 +1,13 @@
 package org.sae4j.dictionary.kernels;
 
 /**
- * The products of a TopK SAE that touch only the k active latents of each row, so they cost O(rows·k·dIn) instead
- * of the dense O(rows·dSae·dIn). Codes are given as {@code idx, val} of shape [rows, k] (idx −1 = unused slot).
- * Each kernel has a scalar reference ({@code *Reference}) that the tests hold it equal to.
+ * The TopK decode, touching only the k active latents of each row: O(rows·k·dIn) instead of the dense
+ * O(rows·dSae·dIn). Codes are given as {@code idx, val} of shape [rows, k] (idx −1 = unused slot). The backward is
+ * {@link SparseBackward}. Each kernel has a scalar reference ({@code *Reference}) that the tests hold it equal to.
  */
 public final class SparseOps {
+    private static final ThreadLocal<float[]> DOTS = ThreadLocal.withInitial(() -> new float[4]);
+
     private SparseOps() {
     }
 
@@ -14,71 +16,86 @@ public final class SparseOps {
                               float[] out) {
         Parallel.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = r * dIn;
-                if (bias != null) {
-                    System.arraycopy(bias, 0, out, o, dIn);
-                } else {
-                    java.util.Arrays.fill(out, o, o + dIn, 0f);
-                }
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    float a = val[r * k + t];
-                    if (j < 0 || a == 0f) {
-                        continue;
-                    }
-                    int w = j * dIn;
-                    for (int d = 0; d < dIn; d++) {
-                        out[o + d] += a * wDec[w + d];
-                    }
-                }
+                decodeRow(idx, val, k, wDec, dIn, bias, out, r);
             }
         });
     }
 
-    /** {@code out[r,t] = dot(g[r], wDec[idx[r,t]])}: the gradient reaching each active latent; g [rows, dIn]. */
-    public static void latentGrad(int[] idx, int rows, int k, float[] g, float[] wDec, int dIn, float[] out) {
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int o = r * dIn;
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    if (j < 0) {
-                        out[r * k + t] = 0f;
-                        continue;
-                    }
-                    int w = j * dIn;
-                    float s = 0f;
-                    for (int d = 0; d < dIn; d++) {
-                        s += g[o + d] * wDec[w + d];
-                    }
-                    out[r * k + t] = s;
-                }
+    private static void decodeRow(int[] idx, float[] val, int k, float[] wDec, int dIn, float[] bias, float[] out,
+                                  int r) {
+        int o = r * dIn;
+        if (bias != null) {
+            System.arraycopy(bias, 0, out, o, dIn);
+        } else {
+            java.util.Arrays.fill(out, o, o + dIn, 0f);
+        }
+        int t = 0;
+        for (; t + 4 <= k; t += 4) {
+            // Four rows per pass over out (see FloatOps.axpy4); an unused slot adds 0 · W_dec[0].
+            int c = r * k + t;
+            FloatOps.axpy4(weight(idx, val, c), row(idx, val, c, dIn),
+                    weight(idx, val, c + 1), row(idx, val, c + 1, dIn),
+                    weight(idx, val, c + 2), row(idx, val, c + 2, dIn),
+                    weight(idx, val, c + 3), row(idx, val, c + 3, dIn), wDec, out, o, dIn);
+        }
+        for (; t < k; t++) {
+            int c = r * k + t;
+            if (idx[c] >= 0 && val[c] != 0f) {
+                FloatOps.axpy(val[c], wDec, idx[c] * dIn, out, o, dIn);
             }
-        });
+        }
     }
 
     /**
-     * {@code gradWDec[j] += Σ_{(r,t): idx[r,t]=j} val[r,t] · g[r]}. Threads own disjoint latent ranges, so no two
-     * write the same row, and each row's sum runs in row order: deterministic.
+     * Decode fused with the gradient of a squared error, row by row while the row's decoder rows are still in cache:
+     * <pre>
+     *   out[r]        = bias + Σ_t val[r,t] · wDec[idx[r,t]]        x̂ (or AuxK's ê, without bias)
+     *   diff          = out[r] + shift[r] − target[r]               shift: null = 0
+     *   grad[r]       = scale · diff                                 d loss / d out, for loss = scale/2 · Σ‖diff‖²
+     *   rowSq[r]      = ‖diff‖²                                      (double)
+     *   codeGrad[r,t] = grad[r] · wDec[idx[r,t]]                     d loss / d val (0 at unused slots)
+     * </pre>
+     * {@code grad} may be {@code out} itself (then out ends holding the gradient). The dot products read the k
+     * decoder rows that the decode just pulled into L2, instead of gathering them again in the backward.
      */
-    public static void accumulateDecoderGrad(int[] idx, float[] val, int rows, int k, float[] g, int dIn, int dSae,
-                                             float[] gradWDec) {
-        Parallel.forRange(dSae, (lo, hi) -> {
-            for (int r = 0; r < rows; r++) {
+    public static void decodeWithGrad(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn, float[] bias,
+                                      float[] shift, float[] target, float scale, float[] out, float[] grad,
+                                      double[] rowSq, float[] codeGrad) {
+        Parallel.forRange(rows, (from, to) -> {
+            float[] dots = DOTS.get();
+            for (int r = from; r < to; r++) {
+                decodeRow(idx, val, k, wDec, dIn, bias, out, r);
                 int o = r * dIn;
-                for (int t = 0; t < k; t++) {
-                    int j = idx[r * k + t];
-                    float a = val[r * k + t];
-                    if (j < lo || j >= hi || a == 0f) {
-                        continue;
+                double sq = 0;
+                for (int d = 0; d < dIn; d++) {
+                    float diff = out[o + d] + (shift == null ? 0f : shift[o + d]) - target[o + d];
+                    sq += (double) diff * diff;
+                    grad[o + d] = scale * diff;
+                }
+                rowSq[r] = sq;
+                int t = 0;
+                for (; t + 4 <= k; t += 4) {
+                    int c = r * k + t;
+                    FloatOps.dot4(wDec, row(idx, val, c, dIn), row(idx, val, c + 1, dIn), row(idx, val, c + 2, dIn),
+                            row(idx, val, c + 3, dIn), grad, o, dIn, dots);
+                    for (int q = 0; q < 4; q++) {
+                        codeGrad[c + q] = idx[c + q] >= 0 ? dots[q] : 0f;
                     }
-                    int w = j * dIn;
-                    for (int d = 0; d < dIn; d++) {
-                        gradWDec[w + d] += a * g[o + d];
-                    }
+                }
+                for (; t < k; t++) {
+                    int c = r * k + t;
+                    codeGrad[c] = idx[c] >= 0 ? FloatOps.dot(wDec, idx[c] * dIn, grad, o, dIn) : 0f;
                 }
             }
         });
+    }
+
+    private static float weight(int[] idx, float[] val, int c) {
+        return idx[c] >= 0 ? val[c] : 0f;
+    }
+
+    private static int row(int[] idx, float[] val, int c, int dIn) {
+        return idx[c] >= 0 ? idx[c] * dIn : 0;
     }
 
     /** Dense reference for {@link #decode}: expands the codes to [rows, dSae] and multiplies. */
@@ -96,31 +113,27 @@ public final class SparseOps {
         }
     }
 
-    /** Dense reference for {@link #latentGrad}. */
-    public static void latentGradReference(int[] idx, int rows, int k, float[] g, float[] wDec, int dIn, float[] out) {
+    /** Plain reference for {@link #decodeWithGrad}, in double (grad must not be out here). */
+    public static void decodeWithGradReference(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn,
+                                               int dSae, float[] bias, float[] shift, float[] target, float scale,
+                                               float[] out, float[] grad, double[] rowSq, float[] codeGrad) {
+        decodeReference(idx, val, rows, k, wDec, dIn, dSae, bias, out);
         for (int r = 0; r < rows; r++) {
+            double sq = 0;
+            for (int d = 0; d < dIn; d++) {
+                int i = r * dIn + d;
+                double diff = (double) out[i] + (shift == null ? 0 : shift[i]) - target[i];
+                sq += diff * diff;
+                grad[i] = (float) (scale * diff);
+            }
+            rowSq[r] = sq;
             for (int t = 0; t < k; t++) {
                 int j = idx[r * k + t];
                 double s = 0;
                 for (int d = 0; j >= 0 && d < dIn; d++) {
-                    s += (double) g[r * dIn + d] * wDec[j * dIn + d];
+                    s += (double) grad[r * dIn + d] * wDec[j * dIn + d];
                 }
-                out[r * k + t] = (float) s;
-            }
-        }
-    }
-
-    /** Dense reference for {@link #accumulateDecoderGrad}: {@code gradWDec += denseCodesᵀ · g}. */
-    public static void accumulateDecoderGradReference(int[] idx, float[] val, int rows, int k, float[] g, int dIn,
-                                                      int dSae, float[] gradWDec) {
-        float[] dense = densify(idx, val, rows, k, dSae);
-        for (int j = 0; j < dSae; j++) {
-            for (int d = 0; d < dIn; d++) {
-                double s = 0;
-                for (int r = 0; r < rows; r++) {
-                    s += (double) dense[r * dSae + j] * g[r * dIn + d];
-                }
-                gradWDec[j * dIn + d] += (float) s;
+                codeGrad[r * k + t] = (float) s;
             }
         }
     }

@@ -1,64 +1,158 @@
 package org.sae4j.dictionary.kernels;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * Per-row top-k selection: for each row of a [rows, cols] matrix, the k largest entries and their columns, written
- * in descending order of value, ties broken toward the lower column. ND4J's {@code top_k} op took 6–8 s at
- * {@code N=4096, dSae=16384} here, against ~0.1 s for this scan.
+ * Per-row top-k selection: for each row of a [rows, cols] matrix plus a per-column bias, the k largest entries and
+ * their columns, written in descending order of value, ties broken toward the lower column. ND4J's {@code top_k}
+ * op took 6–8 s at {@code N=4096, dSae=16384} here.
  *
- * <p>The scan keeps the k best seen so far in a min-heap whose root is the weakest of them; an entry enters only if
- * it beats the root, which after the first few hundred columns almost none do, so the cost is one compare per entry
- * plus O(log k) per rare replacement.
+ * <p>Wide rows (the encoder's [N, dSae] output) take two SIMD passes: the row's block maxima give a threshold τ no
+ * larger than its k-th value, and only the few columns ≥ τ are sorted. Narrow rows, candidate lists (AuxK's dead
+ * latents) and rows the threshold cannot handle (NaN, floods of ties) take a scan that keeps the k best so far in a
+ * min-heap whose root is the weakest of them; an entry enters only if it beats the root, found by a SIMD search
+ * ({@link FloatOps#firstAbove}). The bias is added on the fly: the encoder's output is read as the GEMM left it,
+ * once, with b_enc never added in a separate pass over [rows, dSae].
  */
 public final class TopK {
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private TopK() {
     }
 
     /**
-     * @param src  [rows, cols] row-major
+     * @param src  [rows, cols] row-major, a little-endian native view ({@link Nio#bytes}); under 2 GiB
+     * @param bias [cols] added to every row before comparing; the values written include it
      * @param cand candidate columns to choose from (ascending), or null for all columns
      * @param nCand number of candidates used from {@code cand}
      * @param idx  out: [rows, k] chosen columns; when fewer than k candidates exist the tail holds -1
      * @param val  out: [rows, k] their values (the tail: 0)
      */
-    public static void select(float[] src, int rows, int cols, int[] cand, int nCand, int k, int[] idx, float[] val) {
+    public static void select(ByteBuffer src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
+                              int[] idx, float[] val) {
         int available = cand == null ? cols : nCand;
-        Parallel.forRange(rows, (from, to) -> {
-            float[] bestVal = new float[k]; // heap scratch
-            int[] bestIdx = new int[k];
+        boolean threshold = usesThreshold(cand, cols, k);
+        Parallel.forRange(rows, 4, (from, to) -> {
+            Scratch s = SCRATCH.get().ensure(cols, k);
             for (int r = from; r < to; r++) {
-                int filled = selectRow(src, (long) r * cols, cand, available, k, bestVal, bestIdx);
-                sortDescending(bestVal, bestIdx, filled);
+                int at = 4 * r * cols;
+                int filled = k;
+                if (!(threshold && selectAboveBlockThreshold(src, at, bias, cols, k, s))) {
+                    FloatOps.loadBiased(src, at, bias, cols, s.row);
+                    filled = heapScan(s.row, 0, s.zeros, cols, cand, available, k, s.heapVal, s.heapIdx);
+                    sortDescending(s.heapVal, s.heapIdx, filled);
+                }
                 int o = r * k;
                 for (int t = 0; t < k; t++) {
-                    idx[o + t] = t < filled ? bestIdx[t] : -1;
-                    val[o + t] = t < filled ? bestVal[t] : 0f;
+                    idx[o + t] = t < filled ? s.heapIdx[t] : -1;
+                    val[o + t] = t < filled ? s.heapVal[t] : 0f;
                 }
             }
         });
     }
 
-    private static int selectRow(float[] src, long base, int[] cand, int available, int k, float[] heapVal,
-                                 int[] heapIdx) {
+    /** Whether the block-threshold path pays: all columns, and blocks of at least 4 columns. */
+    private static boolean usesThreshold(int[] cand, int cols, int k) {
+        return cand == null && group(cols, k) >= 4;
+    }
+
+    /**
+     * Vectors per group in {@link FloatOps#groupMax}: about 4k blocks, so τ sits near the top 1/4 of block maxima
+     * and the columns at or above it are few more than k.
+     */
+    private static int group(int cols, int k) {
+        return (int) Math.max(1, cols / (4L * k));
+    }
+
+    /** The heap over every column (or candidate) in order; returns how many were kept (min(k, available)). */
+    private static int heapScan(float[] row, int rowFrom, float[] bias, int cols, int[] cand, int available, int k,
+                                float[] heapVal, int[] heapIdx) {
         int filled = Math.min(k, available);
         for (int t = 0; t < filled; t++) {
             int c = cand == null ? t : cand[t];
-            heapVal[t] = src[(int) (base + c)];
+            heapVal[t] = row[rowFrom + c] + bias[c];
             heapIdx[t] = c;
         }
-        if (filled < k) {
-            return filled;
+        if (filled == k) {
+            heapify(heapVal, heapIdx, k);
+            if (cand == null) {
+                scanAll(row, rowFrom, bias, cols, k, heapVal, heapIdx);
+            } else {
+                scanCandidates(row, rowFrom, bias, cand, available, k, heapVal, heapIdx);
+            }
         }
+        return filled;
+    }
+
+    /**
+     * Two SIMD read-only passes over the native row instead of a scan with many early heap replacements: (1) the
+     * maximum of every block (about 4k of them, see {@link FloatOps#groupMax}), and τ = the k-th largest of those
+     * maxima, a lower bound on the row's k-th largest value (the k best blocks each hold a value ≥ τ); (2) collect
+     * the columns ≥ τ, in order (a little over k of them), and sort just those. Every column below τ would have
+     * lost, and ties at τ are all collected, so the result is the full scan's. Nothing is copied: a copy into
+     * scratch cost more than both passes (measured). Returns false, deciding nothing, when a NaN or a flood of ties
+     * defeats it; else leaves the k best, in order, in s.heapVal/s.heapIdx.
+     */
+    private static boolean selectAboveBlockThreshold(ByteBuffer src, int at, float[] bias, int cols, int k,
+                                                     Scratch s) {
+        int blocks = FloatOps.groupMax(src, at, bias, cols, group(cols, k), s.blockMax); // the row, from memory
+        heapScan(s.blockMax, 0, s.zeros, blocks, null, blocks, k, s.heapVal, s.heapIdx);
+        float tau = s.heapVal[0]; // the k-th largest block maximum
+        if (Float.isNaN(tau)) {
+            return false;
+        }
+        int n = FloatOps.collectAtLeast(src, at, bias, cols, tau, s.cand, s.cand.length); // the row again, from L2
+        if (n < k) { // overflow (−1), or a NaN kept a block out of the count
+            return false;
+        }
+        // The few candidates, sorted by one long key each: (value desc, column asc), the reference's order.
+        long[] keys = s.keys;
+        for (int i = 0; i < n; i++) {
+            int c = s.cand[i];
+            keys[i] = orderKey(src.getFloat(at + 4 * c) + bias[c], c);
+        }
+        Arrays.sort(keys, 0, n);
+        for (int t = 0; t < k; t++) {
+            int c = (int) keys[t];
+            s.heapIdx[t] = c;
+            s.heapVal[t] = src.getFloat(at + 4 * c) + bias[c];
+        }
+        return true;
+    }
+
+    /** A long that sorts ascending as (value descending, column ascending); −0 counts as 0, like the heap. */
+    private static long orderKey(float value, int column) {
+        int bits = Float.floatToRawIntBits(value == 0f ? 0f : value);
+        int sortable = bits ^ ((bits >> 31) & 0x7fffffff); // monotone in the float's value
+        return ((long) ~sortable << 32) | column;
+    }
+
+    private static void heapify(float[] heapVal, int[] heapIdx, int k) {
         for (int t = k / 2 - 1; t >= 0; t--) {
             siftDown(heapVal, heapIdx, k, t);
         }
+    }
+
+    private static void scanAll(float[] row, int rowFrom, float[] bias, int cols, int k, float[] heapVal,
+                                int[] heapIdx) {
+        // Strictly greater: an equal value at a higher column never displaces the earlier one.
+        int c = k;
+        while ((c = FloatOps.firstAbove(row, rowFrom, bias, c, cols, heapVal[0])) < cols) {
+            heapVal[0] = row[rowFrom + c] + bias[c];
+            heapIdx[0] = c;
+            siftDown(heapVal, heapIdx, k, 0);
+            c++;
+        }
+    }
+
+    private static void scanCandidates(float[] row, int rowFrom, float[] bias, int[] cand, int available, int k,
+                                       float[] heapVal, int[] heapIdx) {
         float minVal = heapVal[0];
         for (int t = k; t < available; t++) {
-            int c = cand == null ? t : cand[t];
-            float v = src[(int) (base + c)];
-            // Strictly greater: an equal value at a higher column never displaces the earlier one.
+            int c = cand[t];
+            float v = row[rowFrom + c] + bias[c];
             if (v > minVal) {
                 heapVal[0] = v;
                 heapIdx[0] = c;
@@ -66,7 +160,6 @@ public final class TopK {
                 minVal = heapVal[0];
             }
         }
-        return k;
     }
 
     /** Min-heap on "weaker": smaller value, and among equals the higher column; the root is the weakest kept. */
@@ -113,22 +206,54 @@ public final class TopK {
         }
     }
 
-    /** Plain reference: sort every candidate of the row by (value desc, column asc) and keep the first k. */
-    public static void selectReference(float[] src, int rows, int cols, int[] cand, int nCand, int k, int[] idx,
-                                       float[] val) {
+    /** Plain reference: sort every candidate of the row by (value + bias desc, column asc) and keep the first k. */
+    public static void selectReference(float[] src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
+                                       int[] idx, float[] val) {
         int available = cand == null ? cols : nCand;
         for (int r = 0; r < rows; r++) {
             Integer[] order = new Integer[available];
+            float[] v = new float[cols];
+            for (int c = 0; c < cols; c++) {
+                v[c] = src[r * cols + c] + (bias == null ? 0f : bias[c]);
+            }
             for (int t = 0; t < available; t++) {
                 order[t] = cand == null ? t : cand[t];
             }
-            final int row = r;
-            Arrays.sort(order, Comparator.<Integer>comparingDouble(c -> -src[row * cols + c])
-                    .thenComparingInt(c -> c));
+            Arrays.sort(order, Comparator.<Integer>comparingDouble(c -> -v[c]).thenComparingInt(c -> c));
             for (int t = 0; t < k; t++) {
                 idx[r * k + t] = t < available ? order[t] : -1;
-                val[r * k + t] = t < available ? src[r * cols + order[t]] : 0f;
+                val[r * k + t] = t < available ? v[order[t]] : 0f;
             }
+        }
+    }
+
+    /** Per-thread buffers, grown on first use and kept: the scan allocates nothing per call. */
+    private static final class Scratch {
+        float[] row = new float[0];
+        float[] heapVal = new float[0];
+        int[] heapIdx = new int[0];
+        float[] blockMax = new float[0];
+        int[] cand = new int[0];
+        long[] keys = new long[0];
+        float[] zeros = new float[0]; // a bias of 0, for rows whose bias is already added
+
+        Scratch ensure(int cols, int k) {
+            if (row.length < cols) {
+                row = new float[cols];
+                zeros = new float[cols];
+            }
+            if (blockMax.length < cols / Math.max(1, group(cols, k)) + FloatOps.LANES) {
+                blockMax = new float[cols / Math.max(1, group(cols, k)) + FloatOps.LANES];
+            }
+            if (cand.length < 16 * k + 256) {
+                cand = new int[16 * k + 256]; // columns ≥ τ: typically under 3k; more falls back to the plain heap
+                keys = new long[cand.length];
+            }
+            if (heapVal.length < k) {
+                heapVal = new float[k];
+                heapIdx = new int[k];
+            }
+            return this;
         }
     }
 }

@@ -1,0 +1,187 @@
+package org.sae4j.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.bytedeco.javacpp.Pointer;
+import org.sae4j.dictionary.kernels.FloatOps;
+import org.sae4j.dictionary.kernels.Parallel;
+
+/**
+ * The Java half of {@code bench/compare.sh}: in one process, the bare encoder GEMM and the whole TopK training step
+ * at one shape, interleaved round by round so that load from other processes falls on both alike; prints medians,
+ * their ratio, a per-phase breakdown of the step, what a step allocates, and peak memory. Not a JMH benchmark (JMH
+ * forks a JVM per benchmark, and the ratio should come from one process); the JMH twins are
+ * {@link EncoderGemmBenchmark} and {@link TrainStepBenchmark}.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.sae4j.bench.CompareStep \
+ *     [--shape 4096:768:16384:32] [--rounds 15] [--warmup 5] [--dead 0]</pre>
+ * The last line is {@code RESULT key=value ...} for the script.
+ */
+public final class CompareStep {
+    private CompareStep() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Shape shape = Shape.parse(option(args, "--shape", Shape.SMALL_K));
+        int rounds = Integer.parseInt(option(args, "--rounds", "15"));
+        int warmup = Integer.parseInt(option(args, "--warmup", "5"));
+        double deadFraction = Double.parseDouble(option(args, "--dead", "0"));
+
+        System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  dead %.2f%n",
+                shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"), deadFraction);
+        Fixture.EncoderGemm gemm = new Fixture.EncoderGemm(shape, 7);
+        Fixture fixture = new Fixture(shape, deadFraction, 1);
+        for (int i = 0; i < warmup; i++) {
+            gemm.run();
+            fixture.step();
+        }
+
+        long offHeapBefore = Pointer.totalBytes();
+        long heapBefore = allocatedBytes();
+        double[] gemmMs = new double[rounds];
+        double[] stepMs = new double[rounds];
+        double[] gemmCpuMs = new double[rounds];
+        double[] stepCpuMs = new double[rounds];
+        Phases phases = new Phases(rounds);
+        for (int r = 0; r < rounds; r++) {
+            long c0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            gemm.run();
+            long t1 = System.nanoTime();
+            long c1 = processCpuNanos();
+            phases.step(fixture, r);
+            long t2 = System.nanoTime();
+            long c2 = processCpuNanos();
+            gemmMs[r] = (t1 - t0) / 1e6;
+            stepMs[r] = (t2 - t1) / 1e6;
+            gemmCpuMs[r] = (c1 - c0) / 1e6;
+            stepCpuMs[r] = (c2 - c1) / 1e6;
+        }
+        long heapPerStep = (allocatedBytes() - heapBefore) / rounds;
+        long offHeapGrowth = Pointer.totalBytes() - offHeapBefore;
+
+        double gemm50 = median(gemmMs);
+        double step50 = median(stepMs);
+        System.out.printf("encoder GEMM  median %8.1f ms  (%.0f GFLOP/s)  min %.1f  max %.1f%n", gemm50,
+                shape.encoderFlops() / gemm50 / 1e6, min(gemmMs), max(gemmMs));
+        System.out.printf("TopK step     median %8.1f ms  (%.0f tokens/s)  min %.1f  max %.1f%n", step50,
+                shape.n() / step50 * 1e3, min(stepMs), max(stepMs));
+        System.out.printf("step / GEMM   %.3f  (median of per-round ratios %.3f)%n", step50 / gemm50,
+                medianRatio(stepMs, gemmMs));
+        System.out.printf("process CPU time (all threads): GEMM %.0f ms, step %.0f ms, ratio %.3f"
+                + "  (less sensitive to other processes' load than wall time; includes spin-waiting)%n",
+                median(gemmCpuMs), median(stepCpuMs), median(stepCpuMs) / median(gemmCpuMs));
+        phases.print();
+        System.out.printf("allocated per step: heap %d bytes (all threads), native %+d bytes over %d steps%n",
+                heapPerStep, offHeapGrowth, rounds);
+        System.out.printf("memory: peak RSS %.0f MiB, native (javacpp) %.0f MiB, heap used %.0f MiB%n",
+                peakRssKb() / 1024.0, Pointer.totalBytes() / 1048576.0,
+                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
+        System.out.printf("RESULT shape=%s gemm_ms=%.2f step_ms=%.2f fwdbwd_ms=%.2f ratio=%.4f tokens_per_s=%.1f"
+                        + " peak_rss_mib=%.0f heap_alloc_per_step=%d native_growth=%d%n",
+                shape, gemm50, step50, phases.forwardBackwardMedian(), step50 / gemm50, shape.n() / step50 * 1e3,
+                peakRssKb() / 1024.0, heapPerStep, offHeapGrowth);
+    }
+
+    /** The step of {@link Fixture#step} with a clock between its calls. */
+    private static final class Phases {
+        private static final String[] NAMES = {"forward", "backward", "decoder grad ⟂", "adam", "decoder norm"};
+        private final double[][] ms;
+
+        Phases(int rounds) {
+            ms = new double[NAMES.length][rounds];
+        }
+
+        void step(Fixture f, int r) {
+            long t0 = System.nanoTime();
+            f.workspace.forward();
+            long t1 = System.nanoTime();
+            f.workspace.backward(f.loss, f.dead, f.grad);
+            long t2 = System.nanoTime();
+            f.sae.removeParallelDecoderGrad(f.grad);
+            long t3 = System.nanoTime();
+            f.adam.step(f.sae.params().flat(), f.grad.flat(), 1000 + r);
+            long t4 = System.nanoTime();
+            f.sae.normalizeDecoderRows();
+            long t5 = System.nanoTime();
+            long[] t = {t0, t1, t2, t3, t4, t5};
+            for (int i = 0; i < NAMES.length; i++) {
+                ms[i][r] = (t[i + 1] - t[i]) / 1e6;
+            }
+        }
+
+        double forwardBackwardMedian() {
+            double[] sum = new double[ms[0].length];
+            for (int r = 0; r < sum.length; r++) {
+                sum[r] = ms[0][r] + ms[1][r];
+            }
+            return median(sum);
+        }
+
+        void print() {
+            StringBuilder s = new StringBuilder("step phases (median ms):");
+            for (int i = 0; i < NAMES.length; i++) {
+                s.append(String.format("  %s %.1f", NAMES[i], median(ms[i])));
+            }
+            System.out.println(s);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static long allocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = threads.getAllThreadIds();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(ids)) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
+    private static long peakRssKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    static double median(double[] a) {
+        double[] s = a.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double medianRatio(double[] num, double[] den) {
+        double[] r = new double[num.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = num[i] / den[i];
+        }
+        return median(r);
+    }
+
+    private static double min(double[] a) {
+        return Arrays.stream(a).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] a) {
+        return Arrays.stream(a).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,39 @@
+package org.sae4j.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** The floor: {@code [N, dIn] × [dIn, dSae]} through {@code Nd4j.gemm} into a preallocated output. */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 4)
+@Measurement(iterations = 5, time = 4)
+@Fork(value = 1, jvmArgsAppend = {Jvm.ADD_MODULES, Jvm.VECTOR, Jvm.HEAP, Jvm.OFF_HEAP, Jvm.QUIET})
+public class EncoderGemmBenchmark {
+    @Param({Shape.SMALL_K, Shape.SAELENS})
+    public String shape;
+
+    private Fixture.EncoderGemm gemm;
+
+    @Setup
+    public void setUp() {
+        gemm = new Fixture.EncoderGemm(Shape.parse(shape), 7);
+    }
+
+    @Benchmark
+    public INDArray encoderGemm() {
+        return gemm.run();
+    }
+}

@@ -1,0 +1,93 @@
+package org.sae4j.bench;
+
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.Sae;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.dictionary.SaeParams;
+import org.sae4j.dictionary.SaeWorkspace;
+import org.sae4j.dictionary.TrainingLoss;
+import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.trainer.AdamOptimizer;
+import org.sae4j.trainer.TrainConfig;
+
+/**
+ * Everything one TopK training step touches, built the way {@code Trainer} builds it: a freshly initialised SAE
+ * (unit decoder rows, W_enc = W_decᵀ), its workspace, a gradient, Adam, and one batch of Gaussian inputs (seeded;
+ * E‖x‖ ≈ √dIn, the scale the trainer normalises to). A fraction of latents can be flagged dead to run AuxK.
+ */
+public final class Fixture {
+    public final Shape shape;
+    public final Sae sae;
+    public final SaeWorkspace workspace;
+    public final SaeParams grad;
+    public final AdamOptimizer adam;
+    public final TrainingLoss loss;
+    public final boolean[] dead; // [dSae]
+    private long step;
+
+    public Fixture(Shape shape, double deadFraction, long seed) {
+        this.shape = shape;
+        SaeConfig config = SaeConfig.of(shape.dIn(), shape.dSae(), new Architecture.TopK(shape.k()));
+        this.sae = Sae.initialize(config, seed);
+        this.workspace = new SaeWorkspace(sae, shape.n());
+        this.grad = SaeParams.zeros(config);
+        TrainConfig defaults = TrainConfig.defaults();
+        this.adam = new AdamOptimizer(defaults, config.parameterCount());
+        // As the trainer: AuxK with α = 1/32 and kAux = dIn/2 (sparsify, SAELens).
+        this.loss = new TrainingLoss(0, defaults.auxKCoefficient(), Math.max(1, shape.dIn() / 2));
+        this.dead = new boolean[shape.dSae()];
+        SplittableRandom random = new SplittableRandom(seed + 1);
+        for (int j = 0; j < dead.length; j++) {
+            dead[j] = random.nextDouble() < deadFraction;
+        }
+        float[] x = workspace.input();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+    }
+
+    /**
+     * One training step as {@code Trainer.fit} runs it, minus reading the batch and the bookkeeping: forward,
+     * backward, the decoder-gradient constraint, Adam, the decoder-norm constraint. Returns the loss.
+     */
+    public double step() {
+        workspace.forward();
+        double total = workspace.backward(loss, dead, grad).total();
+        sae.removeParallelDecoderGrad(grad);
+        adam.step(sae.params().flat(), grad.flat(), step++);
+        sae.normalizeDecoderRows();
+        return total;
+    }
+
+    /** The encoder GEMM alone, into a preallocated output: the floor under any TopK step. */
+    public static final class EncoderGemm {
+        private final INDArray xc;  // [N, dIn]
+        private final INDArray wEnc; // [dIn, dSae]
+        private final INDArray pre; // [N, dSae]
+
+        public EncoderGemm(Shape shape, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            float[] x = new float[shape.n() * shape.dIn()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] w = new float[shape.dIn() * shape.dSae()];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (random.nextGaussian() / Math.sqrt(shape.dIn()));
+            }
+            this.xc = Nd4j.create(DataType.FLOAT, shape.n(), shape.dIn());
+            this.wEnc = Nd4j.create(DataType.FLOAT, shape.dIn(), shape.dSae());
+            this.pre = Nd4j.create(DataType.FLOAT, shape.n(), shape.dSae());
+            Nio.put(xc, x);
+            Nio.put(wEnc, w);
+        }
+
+        public INDArray run() {
+            return Nd4j.gemm(xc, wEnc, pre, false, false, 1.0, 0.0);
+        }
+    }
+}

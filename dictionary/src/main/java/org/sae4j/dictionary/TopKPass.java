@@ -1,0 +1,164 @@
+package org.sae4j.dictionary;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import org.sae4j.dictionary.kernels.ActiveLatents;
+import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.dictionary.kernels.Parallel;
+import org.sae4j.dictionary.kernels.SparseBackward;
+import org.sae4j.dictionary.kernels.SparseOps;
+import org.sae4j.dictionary.kernels.TopK;
+
+/**
+ * TopK (Gao et al. 2024; SAELens {@code topk}): after the encoder GEMM, everything touches only the k active
+ * latents of each row. The GEMM's output is scanned for each row's top k with b_enc added on the fly; decode is a
+ * gather-sum of k decoder rows, fused with the reconstruction gradient and its k dot products while those rows are
+ * in cache (so the forward also leaves d loss / d x̂ and d loss / d activation; the reconstruction term's weight is
+ * always 1); the backward ({@link SparseBackward}) walks the active latents in order and writes dW_dec, dW_enc and
+ * db_enc with no dense [rows, dSae] gradient and no second GEMM.
+ *
+ * <p>The GEMM's output stays in native memory until the next forward because AuxK's selection among dead latents
+ * reads it in the backward.
+ */
+final class TopKPass extends Pass {
+    private final int k;
+    private final int[] idx;     // [rows, k] the chosen latents of each row
+    private final float[] val;   // [rows, k] their activations, after the ReLU
+    private final float[] dVal;  // [rows, k] d loss / d activation (reconstruction term), from the forward
+    private final double[] sq;   // [rows] ‖x̂_r − x_r‖², from the forward
+    private final float[] bEnc;  // [dSae]
+    private final float[] wDec;  // [dSae, dIn] heap copy of W_dec for the Java kernels, refreshed per forward
+    private final FloatBuffer wDecView;
+    private final ActiveLatents active;
+
+    // AuxK: arrays sized on first use (they depend on kAux, which comes with the loss), then kept.
+    private final int[] deadList;   // [dSae] indices of dead latents
+    private final float[] eHat;     // [rows, dIn] AuxK's reconstruction of the residual, then its gradient
+    private final ActiveLatents auxActive;
+    private int[] auxIdx = new int[0];
+    private float[] auxVal = new float[0];
+    private float[] auxDVal = new float[0];
+    private int auxWidth;
+
+    // Views of the last gradient written to; the SaeParams they view holds the memory.
+    private SaeParams gradViewsOf;
+    private FloatBuffer gradWDecView;
+    private ByteBuffer gradWEncView;
+
+    TopKPass(Sae sae, int rows, int k) {
+        super(sae, rows);
+        this.k = k;
+        this.idx = new int[rows * k];
+        this.val = new float[rows * k];
+        this.dVal = new float[rows * k];
+        this.sq = new double[rows];
+        this.bEnc = new float[dSae];
+        this.wDec = new float[dSae * dIn];
+        this.wDecView = Nio.floats(sae.params().wDec());
+        this.active = new ActiveLatents(dSae);
+        this.deadList = new int[dSae];
+        this.eHat = new float[rows * dIn];
+        this.auxActive = new ActiveLatents(dSae);
+    }
+
+    @Override
+    void forward() {
+        encodeWithoutBias();
+        Nio.get(sae.params().bEnc(), bEnc);
+        TopK.select(pre, bEnc, rows, dSae, null, 0, k, idx, val);
+        for (int i = 0; i < val.length; i++) {
+            val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
+        }
+        Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
+        SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, dVal);
+    }
+
+    @Override
+    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+        double mse = 0;
+        for (int r = 0; r < rows; r++) {
+            mse += sq[r];
+        }
+        mse /= rows;
+        sumDecoderBiasGrad();
+        double auxLoss = auxK(loss, dead);
+        active.build(idx, val, rows, k);
+        SparseBackward.Codes aux = auxWidth > 0 ? new SparseBackward.Codes(auxActive, auxVal, eHat, auxDVal) : null;
+        if (grad != gradViewsOf) { // the trainer passes the same gradient every step: make its views once
+            gradViewsOf = grad;
+            gradWDecView = Nio.floats(grad.wDec());
+            gradWEncView = Nio.bytes(grad.wEnc());
+        }
+        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, xc, dIn, dSae, gradBEnc,
+                gradWDecView, gradWEncView);
+        writeBiasGrads(grad);
+        return new TrainingLoss.Parts(mse, 0, auxLoss);
+    }
+
+    /**
+     * AuxK (Gao et al. 2024 §A.2, as SAELens): the kAux largest pre-activations among dead latents reconstruct the
+     * main residual {@code e = x − x̂} through W_dec (no bias); loss {@code α · min(nDead/kAux, 1) · mean_n ‖ê_n − e_n‖²}.
+     * Leaves its codes in auxIdx/auxVal ({@code auxWidth} per row, 0 when it did not run) and d auxLoss / d ê in eHat.
+     */
+    private double auxK(TrainingLoss loss, boolean[] dead) {
+        auxWidth = 0;
+        if (dead == null || loss.auxKCoefficient() == 0 || loss.kAux() == 0) {
+            return 0;
+        }
+        int nDead = 0;
+        for (int j = 0; j < dSae; j++) {
+            if (dead[j]) {
+                deadList[nDead++] = j;
+            }
+        }
+        if (nDead == 0) {
+            return 0;
+        }
+        int width = Math.min(loss.kAux(), nDead);
+        if (auxIdx.length < rows * width) {
+            auxIdx = new int[rows * width];
+            auxVal = new float[rows * width];
+            auxDVal = new float[rows * width];
+        }
+        TopK.select(pre, bEnc, rows, dSae, deadList, nDead, width, auxIdx, auxVal);
+        for (int i = 0; i < rows * width; i++) {
+            auxVal[i] = Math.max(auxVal[i], 0f);
+        }
+        double scale = loss.auxKCoefficient() * Math.min((double) nDead / loss.kAux(), 1.0);
+        // ê − e = ê + x̂ − x; the residual e is a constant here (SAELens detaches it). eHat ends holding d auxLoss / d ê.
+        SparseOps.decodeWithGrad(auxIdx, auxVal, rows, width, wDec, dIn, null, xHat, x, (float) (2 * scale / rows),
+                eHat, eHat, rowSum, auxDVal);
+        auxWidth = width;
+        auxActive.build(auxIdx, auxVal, rows, width);
+        return scale * sumRows() / rows;
+    }
+
+    @Override
+    int l0(int r) {
+        int n = 0;
+        for (int t = 0; t < k; t++) {
+            n += val[r * k + t] > 0f ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    double l1(int r) {
+        double s = 0;
+        for (int t = 0; t < k; t++) {
+            s += val[r * k + t];
+        }
+        return s;
+    }
+
+    @Override
+    void forEachActive(SaeWorkspace.ActiveVisitor visitor) {
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < k; t++) {
+                if (val[r * k + t] > 0f) {
+                    visitor.visit(r, idx[r * k + t], val[r * k + t]);
+                }
+            }
+        }
+    }
+}
