@@ -1,42 +1,54 @@
 package org.sae4j.trainer;
 
-import java.nio.ByteBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sae4j.dictionary.kernels.AdamKernel;
-import org.sae4j.dictionary.kernels.Nio;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
- * Adam over the SAE's flat parameter vector, one fused pass per step ({@link AdamKernel}, ND4J's formulation).
- * Its moments live in one state array, laid out as ND4J's Adam updater lays them out (m, then v), so a checkpoint
- * saves and restores them exactly; the learning rate comes from {@link Schedules}, keyed by step.
+ * ND4J's Adam updater over the SAE's flat parameter vector (the project uses ND4J's updaters rather than its own).
+ * Its moments live in one state array (m, then v) so a checkpoint saves and restores them exactly; the learning
+ * rate comes from {@link Schedules} through ND4J's schedule hook, keyed by step.
  */
 public final class AdamOptimizer {
-    private final TrainConfig config;
-    private final int n;
-    private final INDArray state; // [1, 2 · nParams]: m then v
-    private final ByteBuffer m;   // [nParams] view of state
-    private final ByteBuffer v;   // [nParams] view of state
+    private final INDArray state; // [1, 2 · nParams]: ND4J's m and v
+    private final GradientUpdater<Adam> updater;
 
     public AdamOptimizer(TrainConfig config, long nParams) {
-        this.config = config;
-        this.n = Math.toIntExact(nParams);
-        this.state = Nd4j.create(DataType.FLOAT, 1, 2L * n);
-        this.m = Nio.bytes(state.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, n)));
-        this.v = Nio.bytes(state.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2L * n)));
+        Adam adam = Adam.builder()
+                .learningRateSchedule(new StepSchedule(config))
+                .beta1(config.adamBeta1())
+                .beta2(config.adamBeta2())
+                .epsilon(config.adamEpsilon())
+                .build();
+        this.state = Nd4j.create(DataType.FLOAT, 1, adam.stateSize(nParams));
+        @SuppressWarnings("unchecked")
+        GradientUpdater<Adam> u = (GradientUpdater<Adam>) adam.instantiate(state, true);
+        this.updater = u;
     }
 
-    /** params −= Adam(gradient) at 0-based {@code step}; the gradient is only read. */
+    /** params −= Adam(gradient) at 0-based {@code step}; the gradient array is overwritten with the update. */
     public void step(INDArray params, INDArray gradient, long step) {
-        float alpha = AdamKernel.alpha(Schedules.learningRate(config, step), config.adamBeta1(), config.adamBeta2(),
-                step);
-        AdamKernel.step(Nio.bytes(params), Nio.bytes(gradient), m, v, n, alpha, (float) config.adamBeta1(),
-                (float) config.adamBeta2(), (float) config.adamEpsilon());
+        updater.applyUpdater(gradient, Math.toIntExact(step), 0);
+        params.subi(gradient);
     }
 
     public INDArray state() {
         return state;
+    }
+
+    /** ND4J's schedule hook over our pure learning-rate function. */
+    private record StepSchedule(TrainConfig config) implements ISchedule {
+        @Override
+        public double valueAt(int iteration, int epoch) {
+            return Schedules.learningRate(config, iteration);
+        }
+
+        @Override
+        public ISchedule clone() {
+            return new StepSchedule(config);
+        }
     }
 }

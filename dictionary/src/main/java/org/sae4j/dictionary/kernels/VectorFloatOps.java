@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The SIMD bodies of {@link FloatOps} and {@link AdamKernel} (Vector API, incubating in Java 17). Loaded only when
+ * The SIMD bodies of {@link FloatOps} (Vector API, incubating in Java 17). Loaded only when
  * {@link FloatOps#SIMD} is true, so a JVM without {@code jdk.incubator.vector} never touches this class. Each method
  * does what its scalar twin in the caller does; tails shorter than a vector run scalar.
  */
@@ -213,25 +213,5 @@ final class VectorFloatOps {
             }
         }
         return to;
-    }
-
-    /** {@link AdamKernel#stepScalar} on vectors: the same operations in the same order per element. */
-    static void adam(ByteBuffer p, ByteBuffer g, ByteBuffer m, ByteBuffer v, int from, int to, float alpha,
-                     float beta1, float beta2, float epsilon) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        float c1 = 1 - beta1;
-        float c2 = 1 - beta2;
-        int i = from;
-        for (; i <= to - L; i += L) {
-            int at = 4 * i;
-            FloatVector gi = FloatVector.fromByteBuffer(S, g, at, le);
-            FloatVector mi = FloatVector.fromByteBuffer(S, m, at, le).mul(beta1).add(gi.mul(c1));
-            FloatVector vi = FloatVector.fromByteBuffer(S, v, at, le).mul(beta2).add(gi.mul(c2).mul(gi));
-            mi.intoByteBuffer(m, at, le);
-            vi.intoByteBuffer(v, at, le);
-            FloatVector pi = FloatVector.fromByteBuffer(S, p, at, le);
-            pi.sub(mi.mul(alpha).div(vi.sqrt().add(epsilon))).intoByteBuffer(p, at, le);
-        }
-        AdamKernel.stepScalar(p, g, m, v, i, to, alpha, beta1, beta2, epsilon);
     }
 }
