@@ -173,11 +173,11 @@ final class HarvestCommand implements Command {
             settings.put("seconds", Math.round(harvestSeconds * 100) / 100.0);
             settings.put("rows_per_second", Math.round(written / harvestSeconds));
             settings.put("tokenize_seconds", Math.round(tokenizeSeconds * 100) / 100.0);
-            settings.set("files", Json.mapper().valueToTree(Map.of(
-                    Hdf5ShardWriter.ACTIVATIONS, "float32 [rows, d_in]",
-                    Hdf5ShardWriter.TOKEN_IDS, "int32 [rows]: token at the row",
-                    Hdf5ShardWriter.POSITIONS, "int32 [rows]: position in its context window",
-                    Hdf5ShardWriter.WINDOWS, "int64 [rows]: context window index, in corpus order")));
+            ObjectNode files = settings.putObject("datasets");
+            files.put(Hdf5ShardWriter.ACTIVATIONS, "float32 [rows, d_in]");
+            files.put(Hdf5ShardWriter.TOKEN_IDS, "int32 [rows]: token at the row");
+            files.put(Hdf5ShardWriter.POSITIONS, "int32 [rows]: position in its context window");
+            files.put(Hdf5ShardWriter.WINDOWS, "int64 [rows]: context window index, in corpus order");
             writer.commit(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(settings) + "\n");
             shards = writer.shards();
         }

@@ -285,6 +285,24 @@ final class TrainCommand implements Command {
         return dir;
     }
 
+    /** What a harvest folder's harvest.json says about where its activations were read (model, hook), if any. */
+    private static Map<String, Object> harvestProvenance(JsonNode source) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!source.path("type").asText().equals("files")) {
+            return m;
+        }
+        Path harvest = Path.of(source.path("path").asText()).resolve("harvest.json");
+        if (Files.isRegularFile(harvest)) {
+            JsonNode h = Json.readTree(harvest);
+            String file = Path.of(h.path("model").asText()).getFileName().toString();
+            m.put("model_name", file.endsWith(".bin") ? file.substring(0, file.length() - 4) : file);
+            m.put("hook_name", h.path("hook_name").asText());
+            m.put("context_size", h.path("context_size").asInt());
+            m.put("prepend_bos", true);
+        }
+        return m;
+    }
+
     /** Provenance saved in cfg.json's metadata, with SAELens' keys where it has them, plus sae4j's source record. */
     private static Map<String, Object> metadata(Job job, TrainConfig train) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -301,6 +319,7 @@ final class TrainCommand implements Command {
         } else {
             m.put("dataset_path", source.path("type").asText().equals("synthetic") ? "synthetic"
                     : source.path("path").asText());
+            m.putAll(harvestProvenance(source));
         }
         m.put("training_tokens", train.totalTokens());
         m.put("sae4j_source", Json.mapper().convertValue(source, Map.class));
