@@ -471,7 +471,8 @@
     if (f.top) {
       right.appendChild(panel('Top activations', examplesBlock(f.top, f.max_act),
           'strongest firings, at most one per document; hover a token for its activation'));
-      (f.quantiles || []).forEach(function (g) {
+      // Highest interval first, whichever order the data lists them in.
+      (f.quantiles || []).slice().sort(function (a, b) { return b.upper - a.upper; }).forEach(function (g) {
         right.appendChild(panel('Activation ' + fmt(g.lower, 3) + ' – ' + fmt(g.upper, 3),
             g.seq_data.length ? examplesBlock(g.seq_data, f.max_act) : missingBox('no firings in this interval'),
             g.count.toLocaleString('en') + ' firings' + (f.firings ? ' (' + pct(g.count / f.firings) + ')' : '')
