@@ -67,6 +67,8 @@ class ReportBrowserTest {
                     "tokens shaded by activation");
             assertTrue(browser.eval("[...document.querySelectorAll('.tok.on')].every(t => t.title.includes('→')"
                     + " && t.style.backgroundColor)").asBoolean(), "each shaded token shows its value on hover");
+            assertTrue(browser.eval("document.querySelector('.tok.chosen').title.includes('loss change')")
+                    .asBoolean(), "and, for an ablated feature, the loss change there");
             assertTrue(browser.eval("document.body.textContent.includes('</script>')").asBoolean(),
                     "a token that looks like markup is shown as text");
             assertEquals(1, browser.eval("document.querySelectorAll('svg.chart').length").asInt(),

@@ -94,7 +94,11 @@ final class SyntheticReport {
             acts[t] = random.nextInt(4) == 0 ? (float) (act * random.nextDouble()) : 0f;
         }
         acts[idx] = (float) act;
-        return new FeatureActivity.Example(random.nextInt(1000), idx, act, tokens, acts);
+        float[] lossDiff = new float[length]; // as eval gives ablated features: each token's Δloss
+        for (int t = 0; t < length; t++) {
+            lossDiff[t] = t < idx ? 0f : (float) (0.05 * random.nextGaussian());
+        }
+        return new FeatureActivity.Example(random.nextInt(1000), idx, act, tokens, acts, lossDiff);
     }
 
     private static List<TokenValue> tokens(SplittableRandom random, int count, int sign) {

@@ -2,8 +2,10 @@ package org.sae4j.eval.report;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -238,19 +240,31 @@ public final class ActivityHarvest {
     private List<FeatureActivity.Example> top(Firings f) {
         int want = settings.topExamples();
         int[] candidates = Ranked.largest(f.act, 0, f.size, want * 8, -1, 1);
+        if (distinctWindows(f, candidates, want).size() < want && candidates.length < f.size) {
+            // The strongest firings crowd into few documents: rank them all.
+            candidates = IntStream.range(0, f.size).boxed().sorted((a, b) -> Float.compare(f.act[b], f.act[a]))
+                    .mapToInt(Integer::intValue).toArray();
+        }
         List<FeatureActivity.Example> out = new ArrayList<>();
-        List<Integer> windowsUsed = new ArrayList<>();
-        for (int c : candidates) {
-            int w = windowOf(f.pos[c]);
-            if (!windowsUsed.contains(w)) {
-                windowsUsed.add(w);
-                out.add(example(f, c));
-                if (out.size() == want) {
-                    break;
-                }
-            }
+        for (int c : distinctWindows(f, candidates, want)) {
+            out.add(example(f, c));
         }
         return out;
+    }
+
+    /** The first {@code want} of {@code candidates} (firing indices) that lie in different document windows. */
+    private List<Integer> distinctWindows(Firings f, int[] candidates, int want) {
+        List<Integer> picked = new ArrayList<>();
+        Set<Integer> windows = new HashSet<>();
+        for (int c : candidates) {
+            if (picked.size() == want) {
+                break;
+            }
+            if (windows.add(windowOf(f.pos[c]))) {
+                picked.add(c);
+            }
+        }
+        return picked;
     }
 
     /**

@@ -20,7 +20,8 @@ import org.sae4j.formats.Json;
  * {@code index.json} ({@code d_sae}) and {@code <i>.json} per feature with {@code density}, {@code firings},
  * {@code mean_act}, {@code max_act}, {@code acts_histogram} ({@code bin_edges}, {@code bar_heights}), {@code top} and
  * {@code quantiles} ({@code lower}, {@code upper}, {@code count}, {@code seq_data}) of sae-viewer SequenceInfos
- * ({@code doc_id}, {@code idx}, {@code act}, {@code tokens}, {@code acts}), {@code logits} ({@code top_tokens},
+ * ({@code doc_id}, {@code idx}, {@code act}, {@code tokens}, {@code acts}, and {@code ablate_loss_diff} for ablated
+ * features), {@code logits} ({@code top_tokens},
  * {@code top_logits}, {@code bottom_tokens}, {@code bottom_logits}) and {@code ablation} (null, or
  * {@code documents}, {@code firings}, {@code delta_loss}, {@code delta_loss_top}, {@code kl},
  * {@code top_upvote_tokens}, {@code top_upvotes_logprob}, {@code top_downvote_tokens},
@@ -132,13 +133,11 @@ public record EvalData(ObjectNode sections, double[] density, FeatureActivity[] 
             for (JsonNode e : list) {
                 List<String> tokens = new ArrayList<>();
                 e.path("tokens").forEach(t -> tokens.add(t.asText()));
-                double[] acts = doubles(e, "acts");
-                float[] a = new float[acts.length];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = (float) acts[i];
-                }
+                float[] acts = floats(e.path("acts"), 0);
+                float[] lossDiff = e.path("ablate_loss_diff").isArray() ? floats(e.get("ablate_loss_diff"), Float.NaN)
+                        : null;
                 out.add(checked(() -> new FeatureActivity.Example(e.path("doc_id").asInt(-1), e.path("idx").asInt(),
-                        number(e, "act"), tokens, a)));
+                        number(e, "act"), tokens, acts, lossDiff)));
             }
             return out;
         }
@@ -169,6 +168,15 @@ public record EvalData(ObjectNode sections, double[] density, FeatureActivity[] 
         }
 
         /** A number, NaN for JSON null (what eval writes for an undefined value); anything else is bad input. */
+        /** A JSON array of numbers; {@code absent} stands for null entries. */
+        float[] floats(JsonNode array, float absent) {
+            float[] out = new float[array.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = array.get(i).isNumber() ? (float) array.get(i).asDouble() : absent;
+            }
+            return out;
+        }
+
         double number(JsonNode parent, String field) {
             JsonNode v = parent.get(field);
             if (v != null && v.isNumber()) {

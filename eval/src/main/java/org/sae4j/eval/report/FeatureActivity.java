@@ -26,20 +26,30 @@ public record FeatureActivity(long firings, double meanAct, double maxAct, Histo
     /**
      * A stretch of text around one position where the feature fired (sae-viewer's {@code SequenceInfo}).
      *
-     * @param docId  which document (context window) of the pass it comes from
-     * @param idx    which of {@code tokens} the example was chosen for
-     * @param act    the feature's activation there
-     * @param tokens [length] the tokens as display text
-     * @param acts   [length] the feature's activation at each token (0 where it did not fire)
+     * @param docId    which document (context window) of the pass it comes from
+     * @param idx      which of {@code tokens} the example was chosen for
+     * @param act      the feature's activation there
+     * @param tokens   [length] the tokens as display text
+     * @param acts     [length] the feature's activation at each token (0 where it did not fire)
+     * @param lossDiff [length] sae-viewer's {@code ablate_loss_diff}: the change of next-token loss at each token when
+     *                 the feature is removed (NaN where not measured), or null when the feature was not ablated
      */
-    public record Example(int docId, int idx, double act, List<String> tokens, float[] acts) {
+    public record Example(int docId, int idx, double act, List<String> tokens, float[] acts, float[] lossDiff) {
         public Example {
             tokens = List.copyOf(tokens);
-            if (acts.length != tokens.size() || idx < 0 || idx >= acts.length) {
-                throw new IllegalArgumentException(tokens.size() + " tokens, " + acts.length + " activations, idx "
-                        + idx + ": need equal lengths and idx inside");
+            if (acts.length != tokens.size() || idx < 0 || idx >= acts.length
+                    || (lossDiff != null && lossDiff.length != acts.length)) {
+                throw new IllegalArgumentException(tokens.size() + " tokens, " + acts.length + " activations"
+                        + (lossDiff == null ? "" : ", " + lossDiff.length + " loss changes") + ", idx " + idx
+                        + ": need equal lengths and idx inside");
             }
             acts = acts.clone();
+            lossDiff = lossDiff == null ? null : lossDiff.clone();
+        }
+
+        /** An example without ablation data. */
+        public Example(int docId, int idx, double act, List<String> tokens, float[] acts) {
+            this(docId, idx, act, tokens, acts, null);
         }
     }
 

@@ -213,6 +213,12 @@ public final class ReportJson {
                     acts.add(round(v));
                 }
             }
+            if (e.lossDiff() != null) {
+                ArrayNode diff = o.putArray("ablate_loss_diff");
+                for (float v : e.lossDiff()) {
+                    diff.add(Float.isFinite(v) ? (Double) round(v) : null);
+                }
+            }
         }
     }
 

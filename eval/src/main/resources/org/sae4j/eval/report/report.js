@@ -471,7 +471,8 @@
     if (f.top) {
       right.appendChild(panel('Top activations', examplesBlock(f.top, f.max_act),
           'strongest firings, at most one per document; hover a token for its activation'));
-      (f.quantiles || []).forEach(function (g) {
+      // Highest interval first, whichever order the data lists them in.
+      (f.quantiles || []).slice().sort(function (a, b) { return b.upper - a.upper; }).forEach(function (g) {
         right.appendChild(panel('Activation ' + fmt(g.lower, 3) + ' – ' + fmt(g.upper, 3),
             g.seq_data.length ? examplesBlock(g.seq_data, f.max_act) : missingBox('no firings in this interval'),
             g.count.toLocaleString('en') + ' firings' + (f.firings ? ' (' + pct(g.count / f.firings) + ')' : '')
@@ -511,8 +512,11 @@
       var text = el('span', {class: 'text'});
       e.tokens.forEach(function (t, k) {
         var a = e.acts[k];
+        var diff = e.ablate_loss_diff ? e.ablate_loss_diff[k] : null;
         var tok = el('span', {class: 'tok' + (k === e.idx ? ' chosen' : '') + (a > 0 ? ' on' : ''),
-          title: JSON.stringify(t) + ' → ' + fmt(a, 4), 'data-act': a});
+          title: JSON.stringify(t) + ' → ' + fmt(a, 4)
+              + (diff != null ? '\nnext-token loss change if the feature is removed: ' + fmt(diff, 3) : ''),
+          'data-act': a});
         tok.textContent = shown(t);
         if (a > 0) tok.style.backgroundColor = 'rgba(255, 128, 0, ' + Math.min(1, 0.12 + 0.88 * a / maxAct).toFixed(3) + ')';
         text.appendChild(tok);

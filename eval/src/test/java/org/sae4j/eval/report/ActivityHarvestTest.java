@@ -71,6 +71,13 @@ class ActivityHarvestTest {
             for (int e = 1; e < f.top().size(); e++) {
                 assertTrue(f.top().get(e).act() <= f.top().get(e - 1).act(), "top examples descend, feature " + j);
             }
+            assertEquals(f.top().size(), f.top().stream().mapToInt(FeatureActivity.Example::docId).distinct().count(),
+                    "at most one top example per document, feature " + j);
+            // A window gives a feature at most contextSize − 1 firings (one per non-BOS token), so this many firings
+            // span enough windows to fill the top examples.
+            assertTrue(f.top().size() == SETTINGS.topExamples()
+                    || f.firings() <= (long) SETTINGS.topExamples() * (SETTINGS.contextSize() - 1),
+                    "a feature firing often fills its top examples: " + j);
             long inIntervals = 0;
             for (int g = 0; g < f.quantiles().size(); g++) {
                 FeatureActivity.QuantileGroup q = f.quantiles().get(g);

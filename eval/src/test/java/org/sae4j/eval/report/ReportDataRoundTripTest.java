@@ -134,6 +134,8 @@ class ReportDataRoundTripTest {
         assertEquals(64, a.firings());
         assertEquals(List.of("<s>", " cat", "\n"), a.top().get(0).tokens());
         assertEquals(0.12346f, a.top().get(0).acts()[2], 0);
+        assertArrayEquals(new float[] {0, 0.01f, 0}, a.top().get(0).lossDiff(), 0, "per-token ablation effect");
+        assertNull(a.quantiles().get(0).examples().get(0).lossDiff(), "an example without ablate_loss_diff");
         assertArrayEquals(new long[] {30, 34}, a.histogram().counts());
         assertEquals(34, a.quantiles().get(0).count());
         assertEquals(List.of(), a.quantiles().get(1).examples());
