@@ -11,6 +11,13 @@ final class LlamaKernels {
 
     static final float RMS_EPS = 1e-5f;
 
+    /**
+     * Whether attention takes its SIMD body ({@link VectorAttention}): when the JVM has {@code jdk.incubator.vector}
+     * and {@code -Dsae4j.simd=false} is not set, the same rule as the SAE kernels ({@code dictionary.kernels.FloatOps}).
+     */
+    static final boolean SIMD = !"false".equals(System.getProperty("sae4j.simd"))
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private LlamaKernels() {
     }
 
@@ -68,8 +75,9 @@ final class LlamaKernels {
 
     /**
      * Causal attention of query head {@code h} over one sequence occupying rows {@code [first, first+len)}; the head
-     * reads key/value head {@code h / (nHeads/nKvHeads)}, scores scaled by 1/sqrt(headSize). Each score and output
-     * sum is accumulated in llama2.c's order; the keys are transposed to [hs, len] first so that the loop over key
+     * reads key/value head {@code h / (nHeads/nKvHeads)}, scores scaled by 1/sqrt(headSize). The SIMD body when
+     * {@link #SIMD}, else the scalar one. In the scalar body each score and output sum is accumulated in llama2.c's
+     * order; the keys are transposed to [hs, len] first so that the loop over key
      * positions is innermost, independent per position, and vectorizes (a dot product of 8 is a latency chain).
      *
      * @param q   [rows, nHeads·hs]
@@ -79,6 +87,16 @@ final class LlamaKernels {
      */
     static void attentionHead(float[] q, float[] k, float[] v, float[] out, int first, int len, int h,
                               LlamaConfig c) {
+        if (SIMD) {
+            VectorAttention.attentionHead(q, k, v, out, first, len, h, c);
+        } else {
+            attentionHeadScalar(q, k, v, out, first, len, h, c);
+        }
+    }
+
+    /** The scalar body of {@link #attentionHead}, in llama2.c's order; the reference for {@link VectorAttention}. */
+    static void attentionHeadScalar(float[] q, float[] k, float[] v, float[] out, int first, int len, int h,
+                                    LlamaConfig c) {
         int dim = c.dim();
         int kvDim = c.kvDim();
         int hs = c.headSize();
