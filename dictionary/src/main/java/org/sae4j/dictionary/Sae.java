@@ -31,13 +31,15 @@ public final class Sae {
 
     /**
      * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK or to
-     * {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the decoder's transpose (Gao et al.
+     * {@link #STANDARD_DECODER_INIT_NORM} for standard and gated (the L1-trained ones); the encoder starts as the decoder's transpose (Gao et al.
      * 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
      */
     public static Sae initialize(SaeConfig config, long seed) {
         int dIn = config.dIn();
         int dSae = config.dSae();
-        double norm = config.architecture() instanceof Architecture.Standard ? STANDARD_DECODER_INIT_NORM : 1.0;
+        Architecture a = config.architecture();
+        double norm = a instanceof Architecture.Standard || a instanceof Architecture.Gated
+                ? STANDARD_DECODER_INIT_NORM : 1.0;
         SplittableRandom random = new SplittableRandom(seed);
         float[] wDec = new float[dSae * dIn]; // [dSae, dIn]
         for (int j = 0; j < dSae; j++) {
@@ -58,7 +60,13 @@ public final class Sae {
                 wEnc[d * dSae + j] = wDec[j * dIn + d];
             }
         }
-        return fromArrays(config, wEnc, new float[dSae], wDec, new float[dIn]);
+        Map<String, float[]> tensors = new LinkedHashMap<>(); // every bias (b_enc; Gated's b_gate, r_mag, b_mag) 0
+        for (SaeParams.TensorSpec spec : SaeParams.layout(config)) {
+            tensors.put(spec.name(), new float[Math.toIntExact(spec.size())]);
+        }
+        tensors.put("W_enc", wEnc);
+        tensors.put("W_dec", wDec);
+        return fromTensors(config, tensors);
     }
 
     /** An SAE over copies of the given row-major arrays (W_enc [dIn,dSae], b_enc [dSae], W_dec [dSae,dIn], b_dec [dIn]). */
