@@ -30,16 +30,14 @@ public final class Sae {
     }
 
     /**
-     * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK or to
-     * {@link #STANDARD_DECODER_INIT_NORM} for standard and gated (the L1-trained ones); the encoder starts as the decoder's transpose (Gao et al.
-     * 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
+     * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK and gated (which keep
+     * them there in training) or to {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the
+     * decoder's transpose (Gao et al. 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
      */
     public static Sae initialize(SaeConfig config, long seed) {
         int dIn = config.dIn();
         int dSae = config.dSae();
-        Architecture a = config.architecture();
-        double norm = a instanceof Architecture.Standard || a instanceof Architecture.Gated
-                ? STANDARD_DECODER_INIT_NORM : 1.0;
+        double norm = config.architecture() instanceof Architecture.Standard ? STANDARD_DECODER_INIT_NORM : 1.0;
         SplittableRandom random = new SplittableRandom(seed);
         float[] wDec = new float[dSae * dIn]; // [dSae, dIn]
         for (int j = 0; j < dSae; j++) {

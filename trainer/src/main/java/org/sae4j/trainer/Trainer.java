@@ -177,15 +177,25 @@ public final class Trainer {
 
     /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
     private void constrainDecoderGradient() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.removeParallelDecoderGrad(grad);
         }
     }
 
     private void constrainDecoder() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.normalizeDecoderRows();
         }
+    }
+
+    /**
+     * TopK (Gao et al. 2024) and Gated (Rajamanoharan et al. 2024, who constrain decoder rows to unit norm): Gated's
+     * auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1 from shrinking the rows
+     * while r_mag grows to compensate.
+     */
+    private boolean unitNormDecoder() {
+        Architecture a = sae.config().architecture();
+        return a instanceof Architecture.TopK || a instanceof Architecture.Gated;
     }
 
     private void bookkeeping(TrainingLoss.Parts loss) {
