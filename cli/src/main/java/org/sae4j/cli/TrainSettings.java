@@ -40,8 +40,8 @@ final class TrainSettings {
     }
 
     static final List<Flag> FLAGS = List.of(
-            new Flag("architecture", "sae", "architecture", "topk, standard (ReLU + decoder-norm-weighted L1) or gated (Gated SAE, L1 on"
-                    + " the gate)"),
+            new Flag("architecture", "sae", "architecture",
+                    "topk, standard (ReLU + decoder-norm-weighted L1) or gated (Gated SAE, L1 on the gate)"),
             new Flag("d-sae", "sae", "d_sae", "number of latents (0: expansion-factor × d_in)"),
             new Flag("expansion-factor", "sae", "expansion_factor", "d_sae / d_in when --d-sae is 0"),
             new Flag("k", "sae", "k", "TopK: active latents per token"),
@@ -88,6 +88,13 @@ final class TrainSettings {
             new Flag("aux-k-coefficient", "train", "aux_k_coefficient", "TopK: AuxK loss weight"),
             new Flag("k-aux", "train", "k_aux", "TopK: latents in AuxK (0: d_in/2)"),
             new Flag("dead-tokens-threshold", "train", "dead_tokens_threshold", "tokens without firing = dead"),
+            new Flag("resample-every-steps", "train", "resample_every_steps", "standard: resample dead latents"
+                    + " every this many steps (Anthropic 2023; 0 = never)"),
+            new Flag("resample-window-steps", "train", "resample_window_steps", "standard: resample latents silent"
+                    + " for this many steps (0: half of resample-every-steps)"),
+            new Flag("resample-events", "train", "resample_events", "standard: resample at most this many times"),
+            new Flag("resample-sample-rows", "train", "resample_sample_rows", "standard: rows whose losses weight"
+                    + " the draw of new directions"),
             new Flag("normalize-activations", "train", "normalize_activations", "scale inputs to E‖x‖=√d_in"),
             new Flag("init-sample-rows", "train", "init_sample_rows", "rows for input scale and b_dec init"),
             new Flag("checkpoint-every-steps", "train", "checkpoint_every_steps", "resumable checkpoint interval"),
