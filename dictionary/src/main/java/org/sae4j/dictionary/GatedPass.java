@@ -23,7 +23,9 @@ import org.sae4j.dictionary.kernels.RowOps;
  * almost everywhere, so the reconstruction term trains only the magnitude path). As in the paper (§3.2, "frozen
  * copies"), sg marks a stop-gradient: the auxiliary term does not move the decoder; it still moves b_dec through the
  * encoder's input x − b_dec. SAELens differs here: its auxiliary term is not detached and also trains W_dec and b_dec.
- * The auxiliary term's weight is 1, as in both.
+ * The auxiliary term's weight is 1, as in both. The trainer keeps decoder rows at unit norm, as the paper does
+ * (with the auxiliary term frozen nothing else stops the L1 from shrinking them while r_mag grows to compensate), so
+ * the norm weight of the sparsity term is 1 in training; it matters for SAEs trained elsewhere.
  *
  * <p>Codes are dense as in {@link StandardPass}, so every product is an {@code Nd4j.gemm} into a preallocated output.
  * Element-wise work runs over column ranges in parallel, each column summed over rows in row order, so results do not

@@ -32,7 +32,8 @@ public final class Sae {
     /**
      * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK and gated (which keep
      * them there in training) or to {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the
-     * decoder's transpose (Gao et al. 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
+     * decoder's transpose (Gao et al. 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to
+     * the data's geometric median).
      */
     public static Sae initialize(SaeConfig config, long seed) {
         int dIn = config.dIn();
