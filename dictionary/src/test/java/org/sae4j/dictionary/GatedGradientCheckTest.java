@@ -185,14 +185,14 @@ class GatedGradientCheckTest {
 
     /**
      * Init, then random biases and log scales so every gated parameter is exercised away from its zero start;
-     * decoder rows scaled up from the 0.1 init so the terms are of similar size. Asserts the gates and magnitudes
+     * weights scaled down so pre-activations do not drown the biases (else gate and magnitude always agree in sign). Asserts the gates and magnitudes
      * sit at least {@link #MARGIN} from their steps, with both sides of each step represented.
      */
     private static Sae fixture(SaeConfig config, long seed) {
         Sae sae = Sae.initialize(config, seed);
         SaeParams p = sae.params();
-        p.wDec().muli(5);
-        p.wEnc().muli(5);
+        p.wDec().muli(0.5); // from unit rows and columns to norm 0.5: the biases still matter
+        p.wEnc().muli(0.5);
         SplittableRandom random = new SplittableRandom(seed + 100);
         for (String name : new String[] {"b_gate", "r_mag", "b_mag"}) {
             for (int j = 0; j < config.dSae(); j++) {
