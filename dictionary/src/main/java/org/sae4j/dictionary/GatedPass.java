@@ -28,8 +28,8 @@ import org.sae4j.dictionary.kernels.RowOps;
  * the norm weight of the sparsity term is 1 in training; it matters for SAEs trained elsewhere.
  *
  * <p>Codes are dense as in {@link StandardPass}, so every product is an {@code Nd4j.gemm} into a preallocated output.
- * Element-wise work runs over column ranges in parallel, each column summed over rows in row order, so results do not
- * depend on the number of threads.
+ * Element-wise work runs in parallel over rows (forward) or over columns (backward, each column summed over rows in
+ * row order), so results do not depend on the number of threads.
  */
 final class GatedPass extends Pass {
     private final float[] preArr;   // [rows, dSae] pre = (x − b_dec)·W_enc, kept for the backward
