@@ -40,7 +40,8 @@ final class TrainSettings {
     }
 
     static final List<Flag> FLAGS = List.of(
-            new Flag("architecture", "sae", "architecture", "topk or standard (ReLU + decoder-norm-weighted L1)"),
+            new Flag("architecture", "sae", "architecture",
+                    "topk, standard (ReLU + decoder-norm-weighted L1) or gated (Gated SAE, L1 on the gate)"),
             new Flag("d-sae", "sae", "d_sae", "number of latents (0: expansion-factor × d_in)"),
             new Flag("expansion-factor", "sae", "expansion_factor", "d_sae / d_in when --d-sae is 0"),
             new Flag("k", "sae", "k", "TopK: active latents per token"),
@@ -82,11 +83,18 @@ final class TrainSettings {
             new Flag("adam-epsilon", "train", "adam_epsilon", "Adam ε"),
             new Flag("lr-warmup-steps", "train", "lr_warmup_steps", "linear learning-rate warm-up"),
             new Flag("lr-decay-fraction", "train", "lr_decay_fraction", "final fraction of steps decaying lr to 0"),
-            new Flag("l1-coefficient", "train", "l1_coefficient", "standard: L1 weight λ"),
-            new Flag("l1-warmup-steps", "train", "l1_warmup_steps", "standard: λ ramps up over these steps"),
+            new Flag("l1-coefficient", "train", "l1_coefficient", "standard, gated: L1 weight λ"),
+            new Flag("l1-warmup-steps", "train", "l1_warmup_steps", "standard, gated: λ ramps up over these steps"),
             new Flag("aux-k-coefficient", "train", "aux_k_coefficient", "TopK: AuxK loss weight"),
             new Flag("k-aux", "train", "k_aux", "TopK: latents in AuxK (0: d_in/2)"),
             new Flag("dead-tokens-threshold", "train", "dead_tokens_threshold", "tokens without firing = dead"),
+            new Flag("resample-every-steps", "train", "resample_every_steps", "standard: resample dead latents"
+                    + " every this many steps (Anthropic 2023; 0 = never)"),
+            new Flag("resample-window-steps", "train", "resample_window_steps", "standard: resample latents silent"
+                    + " for this many steps (0: half of resample-every-steps)"),
+            new Flag("resample-events", "train", "resample_events", "standard: resample at most this many times"),
+            new Flag("resample-sample-rows", "train", "resample_sample_rows", "standard: rows whose losses weight"
+                    + " the draw of new directions"),
             new Flag("normalize-activations", "train", "normalize_activations", "scale inputs to E‖x‖=√d_in"),
             new Flag("init-sample-rows", "train", "init_sample_rows", "rows for input scale and b_dec init"),
             new Flag("checkpoint-every-steps", "train", "checkpoint_every_steps", "resumable checkpoint interval"),
@@ -370,8 +378,9 @@ final class TrainSettings {
                 yield new Architecture.TopK(k);
             }
             case "standard" -> new Architecture.Standard();
+            case "gated" -> new Architecture.Gated();
             default -> throw new BadInputException("--architecture: unknown architecture '" + name
-                    + "' (topk or standard)");
+                    + "' (topk, standard or gated)");
         };
         long dSae = sae.path("d_sae").asLong();
         if (dSae == 0) {

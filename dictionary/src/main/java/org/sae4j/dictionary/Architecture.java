@@ -5,7 +5,7 @@ package org.sae4j.dictionary;
  * architecture switches over the records, so adding one (JumpReLU, BatchTopK, Gated, Matryoshka) is a new record
  * and a new case where the compiler points, not a rewrite.
  */
-public sealed interface Architecture permits Architecture.Standard, Architecture.TopK {
+public sealed interface Architecture permits Architecture.Standard, Architecture.TopK, Architecture.Gated {
 
     /** The {@code architecture} value in a SAELens v6 {@code cfg.json}. */
     String saelensName();
@@ -35,6 +35,21 @@ public sealed interface Architecture permits Architecture.Standard, Architecture
         @Override
         public String saelensName() {
             return "topk";
+        }
+    }
+
+    /**
+     * Gated SAE (Rajamanoharan et al. 2024, "Improving Dictionary Learning with Gated Sparse Autoencoders"); SAELens
+     * {@code gated}. One encoder matrix serves two paths: the gate decides which latents fire,
+     * {@code π_gate = (x − b_dec)·W_enc + b_gate}, and the magnitude path says how strongly,
+     * {@code π_mag = (x − b_dec)·(W_enc ⊙ exp(r_mag)) + b_mag}; {@code f = 1[π_gate > 0] ⊙ relu(π_mag)}. Trained with
+     * the decoder-norm-weighted L1 on relu(π_gate) and an auxiliary reconstruction from the gate path alone
+     * ({@link GatedPass}).
+     */
+    record Gated() implements Architecture {
+        @Override
+        public String saelensName() {
+            return "gated";
         }
     }
 }

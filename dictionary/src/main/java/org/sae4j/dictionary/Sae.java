@@ -30,9 +30,10 @@ public final class Sae {
     }
 
     /**
-     * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK or to
-     * {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the decoder's transpose (Gao et al.
-     * 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to the data's geometric median).
+     * Decoder rows are random directions (Gaussian, normalised) scaled to unit norm for TopK and gated (which keep
+     * them there in training) or to {@link #STANDARD_DECODER_INIT_NORM} for standard; the encoder starts as the
+     * decoder's transpose (Gao et al. 2024 §2.3, and SAELens); biases start at zero (the trainer then sets b_dec to
+     * the data's geometric median).
      */
     public static Sae initialize(SaeConfig config, long seed) {
         int dIn = config.dIn();
@@ -58,7 +59,13 @@ public final class Sae {
                 wEnc[d * dSae + j] = wDec[j * dIn + d];
             }
         }
-        return fromArrays(config, wEnc, new float[dSae], wDec, new float[dIn]);
+        Map<String, float[]> tensors = new LinkedHashMap<>(); // every bias (b_enc; Gated's b_gate, r_mag, b_mag) 0
+        for (SaeParams.TensorSpec spec : SaeParams.layout(config)) {
+            tensors.put(spec.name(), new float[Math.toIntExact(spec.size())]);
+        }
+        tensors.put("W_enc", wEnc);
+        tensors.put("W_dec", wDec);
+        return fromTensors(config, tensors);
     }
 
     /** An SAE over copies of the given row-major arrays (W_enc [dIn,dSae], b_enc [dSae], W_dec [dSae,dIn], b_dec [dIn]). */

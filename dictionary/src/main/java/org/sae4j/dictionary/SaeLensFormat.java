@@ -23,8 +23,8 @@ import org.sae4j.formats.TensorInfo;
  * Neuronpedia and Python's safetensors open it as is: {@code cfg.json} (d_in, d_sae, dtype, device,
  * apply_b_dec_to_input, normalize_activations, reshape_activations, architecture, k for topk, metadata),
  * {@code sae_weights.safetensors} (the tensors of {@link SaeParams#layout}: W_enc [d_in, d_sae], b_enc [d_sae],
- * W_dec [d_sae, d_in], b_dec [d_in]) and {@code sparsity.safetensors} (sparsity [d_sae] = log10 of each latent's
- * firing frequency). Reading also takes the {@code cfg.json} of SAELens before 6.0 ({@link SaeLensConfig}).
+ * W_dec [d_sae, d_in], b_dec [d_in]; gated has b_gate, r_mag, b_mag [d_sae] in place of b_enc) and
+ * {@code sparsity.safetensors} (sparsity [d_sae] = log10 of each latent's firing frequency). Reading also takes the {@code cfg.json} of SAELens before 6.0 ({@link SaeLensConfig}).
  */
 public final class SaeLensFormat {
     public static final String CONFIG = "cfg.json";

@@ -1,6 +1,7 @@
 package org.sae4j.dictionary;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,17 +12,20 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sae4j.formats.TensorInfo;
 
 /**
- * The SAE's tensors as views into one flat float32 vector, in the order W_enc | b_enc | W_dec | b_dec. One flat
+ * The SAE's tensors as views into one flat float32 vector, in the order of {@link #layout} (W_enc | b_enc | W_dec |
+ * b_dec for standard and TopK; W_enc | b_gate | r_mag | b_mag | W_dec | b_dec for gated). One flat
  * vector lets a single ND4J Adam updater step every parameter at once and makes a checkpoint one tensor; gradients
  * use the same layout.
  *
- * @param flat [1, parameterCount]
- * @param wEnc [dIn, dSae]
- * @param bEnc [1, dSae]
- * @param wDec [dSae, dIn]
- * @param bDec [1, dIn]
+ * @param flat   [1, parameterCount]
+ * @param wEnc   [dIn, dSae]
+ * @param bEnc   [1, dSae]; null for Gated, whose encoder biases are b_gate and b_mag
+ * @param wDec   [dSae, dIn]
+ * @param bDec   [1, dIn]
+ * @param byName every tensor of {@link #layout} by its name, including those without an accessor of their own
  */
-public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec) {
+public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec,
+        Map<String, INDArray> byName) {
 
     /**
      * One parameter tensor as files name and shape it: the SAELens v6 state-dict key and its shape there (1-D
@@ -62,7 +66,8 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
      * The parameter tensors of an SAE with {@code config}, in the order they lie in the flat vector. This is the one
      * place that says which tensors an architecture has: the formats read and write exactly these, by these names
      * (SAELens's), so an architecture with more (JumpReLU's {@code threshold} [d_sae]) or other ones (Gated's
-     * {@code b_gate}, {@code b_mag}, {@code r_mag} in place of {@code b_enc}) adds its case here and its views below.
+     * {@code b_gate}, {@code r_mag}, {@code b_mag} in place of {@code b_enc}) adds its case here; its views are then in
+     * {@link #byName}.
      */
     public static List<TensorSpec> layout(SaeConfig config) {
         long dIn = config.dIn();
@@ -71,6 +76,9 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
         if (a instanceof Architecture.Standard || a instanceof Architecture.TopK) {
             return standardLayout(dIn, dSae);
         }
+        if (a instanceof Architecture.Gated) {
+            return gatedLayout(dIn, dSae);
+        }
         throw new AssertionError("no parameter layout for " + a);
     }
 
@@ -78,6 +86,17 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
         return List.of(
                 new TensorSpec("W_enc", dIn, dSae),
                 new TensorSpec("b_enc", dSae),
+                new TensorSpec("W_dec", dSae, dIn),
+                new TensorSpec("b_dec", dIn));
+    }
+
+    /** SAELens {@code gated}'s state dict: no b_enc; b_gate, r_mag (log of the magnitude path's scale), b_mag. */
+    private static List<TensorSpec> gatedLayout(long dIn, long dSae) {
+        return List.of(
+                new TensorSpec("W_enc", dIn, dSae),
+                new TensorSpec("b_gate", dSae),
+                new TensorSpec("r_mag", dSae),
+                new TensorSpec("b_mag", dSae),
                 new TensorSpec("W_dec", dSae, dIn),
                 new TensorSpec("b_dec", dIn));
     }
@@ -101,18 +120,17 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
             views.put(spec.name(), slice(flat, at, spec.size()).reshape('c', viewShape));
             at += spec.size();
         }
-        return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"));
+        return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"),
+                Collections.unmodifiableMap(views));
     }
 
     /** The view of the tensor {@code name} of {@link #layout}. */
     public INDArray tensor(String name) {
-        return switch (name) {
-            case "W_enc" -> wEnc;
-            case "b_enc" -> bEnc;
-            case "W_dec" -> wDec;
-            case "b_dec" -> bDec;
-            default -> throw new IllegalArgumentException("no parameter tensor named " + name);
-        };
+        INDArray view = byName.get(name);
+        if (view == null) {
+            throw new IllegalArgumentException("no parameter tensor named " + name);
+        }
+        return view;
     }
 
     private static INDArray slice(INDArray flat, long from, long length) {

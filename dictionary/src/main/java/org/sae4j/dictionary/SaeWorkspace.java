@@ -15,6 +15,8 @@ public final class SaeWorkspace {
     public SaeWorkspace(Sae sae, int rows) {
         if (sae.config().architecture() instanceof Architecture.TopK topK) {
             this.pass = new TopKPass(sae, rows, topK.k());
+        } else if (sae.config().architecture() instanceof Architecture.Gated) {
+            this.pass = new GatedPass(sae, rows);
         } else {
             this.pass = new StandardPass(sae, rows);
         }

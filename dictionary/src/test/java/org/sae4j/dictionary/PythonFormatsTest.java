@@ -218,13 +218,13 @@ class PythonFormatsTest {
 
     @Test
     void preSixUnsupportedArchitecturesAndActivationsAreNamed() throws IOException {
-        Path dir = tmp.resolve("gated");
+        Path dir = tmp.resolve("transcoder");
         PythonFiles.safetensors(dir.resolve("sae_weights.safetensors"),
                 new Tensor("b_dec", "F32", new long[] {D_IN}, new float[D_IN]));
-        PythonFiles.text(dir.resolve("cfg.json"), "{\"architecture\": \"gated\", \"d_in\": 4, \"d_sae\": 6,"
+        PythonFiles.text(dir.resolve("cfg.json"), "{\"architecture\": \"transcoder\", \"d_in\": 4, \"d_sae\": 6,"
                 + " \"hook_point\": \"blocks.0.hook_resid_pre\"}");
         BadInputException e = assertThrows(BadInputException.class, () -> SaeLensFormat.read(dir));
-        assertTrue(e.getMessage().contains("architecture 'gated'"), e.getMessage());
+        assertTrue(e.getMessage().contains("architecture 'transcoder'"), e.getMessage());
 
         PythonFiles.text(dir.resolve("cfg.json"), "{\"d_in\": 4, \"d_sae\": 6, \"activation_fn_str\":"
                 + " \"tanh-relu\"}");

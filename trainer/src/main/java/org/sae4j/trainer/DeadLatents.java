@@ -36,6 +36,14 @@ final class DeadLatents {
         return (double) n / dead.length;
     }
 
+    /** Latents given a fresh start (resampled): counted as having just fired. */
+    void revive(int[] latents) {
+        for (int j : latents) {
+            tokensSinceFired[j] = 0;
+            dead[j] = false;
+        }
+    }
+
     long[] counters() {
         return tokensSinceFired;
     }

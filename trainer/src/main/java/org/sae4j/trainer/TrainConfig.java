@@ -25,6 +25,13 @@ import org.sae4j.activations.NonFinite;
  * @param logEverySteps        append a line to metrics.jsonl this often, averaging the steps in between
  * @param seed                 seeds the init (the data source has its own seed)
  * @param nonFiniteInputs      activation rows holding NaN/Inf: stop (the default) or skip them
+ * @param resampleEverySteps   standard SAEs: resample dead latents every this many steps (Anthropic 2023,
+ *                             "Towards Monosemanticity", neuron resampling; {@link Resampler}); 0 = never
+ * @param resampleWindowSteps  a latent is resampled if it has not fired in this many steps; 0 = half of
+ *                             resampleEverySteps (Anthropic: 12,500 of 25,000)
+ * @param resampleEvents       at most this many resampling events (Anthropic: 4)
+ * @param resampleSampleRows   rows whose reconstruction losses weight the choice of new directions (Anthropic:
+ *                             819,200), read from the source in whole batches
  */
 public record TrainConfig(
         long totalTokens,
@@ -46,7 +53,11 @@ public record TrainConfig(
         int checkpointEverySteps,
         int logEverySteps,
         long seed,
-        NonFinite nonFiniteInputs) {
+        NonFinite nonFiniteInputs,
+        int resampleEverySteps,
+        int resampleWindowSteps,
+        int resampleEvents,
+        int resampleSampleRows) {
 
     public TrainConfig {
         nonFiniteInputs = nonFiniteInputs == null ? NonFinite.STOP : nonFiniteInputs;
@@ -62,6 +73,12 @@ public record TrainConfig(
         require(deadTokensThreshold > 0, "dead_tokens_threshold must be positive");
         require(initSampleRows > 0, "init_sample_rows must be positive");
         require(checkpointEverySteps >= 0 && logEverySteps > 0, "checkpoint/log intervals must be positive");
+        require(resampleEverySteps >= 0 && resampleWindowSteps >= 0 && resampleEvents >= 0,
+                "resample_every_steps, resample_window_steps and resample_events must be non-negative");
+        require(resampleWindowSteps <= resampleEverySteps, "resample_window_steps must not exceed"
+                + " resample_every_steps (a latent resampled at one event must have the chance to fire before the"
+                + " next)");
+        require(resampleSampleRows > 0, "resample_sample_rows must be positive");
     }
 
     /** The config that stops on NaN/Inf inputs (the default), for callers that predate the choice. */
@@ -75,11 +92,36 @@ public record TrainConfig(
                 initSampleRows, checkpointEverySteps, logEverySteps, seed, NonFinite.STOP);
     }
 
+    /** The config without dead-latent resampling, for callers that predate it. */
+    public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
+                       double adamEpsilon, int lrWarmupSteps, double lrDecayFraction, double l1Coefficient,
+                       int l1WarmupSteps, double auxKCoefficient, int kAux, long deadTokensThreshold,
+                       boolean normalizeActivations, int initSampleRows, int checkpointEverySteps, int logEverySteps,
+                       long seed, NonFinite nonFiniteInputs) {
+        this(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps, lrDecayFraction,
+                l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold, normalizeActivations,
+                initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs, 0, 0, 4, 65_536);
+    }
+
     /** The same config with {@code policy} for NaN/Inf inputs. */
     public TrainConfig withNonFiniteInputs(NonFinite policy) {
         return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
                 lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
-                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy);
+                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy,
+                resampleEverySteps, resampleWindowSteps, resampleEvents, resampleSampleRows);
+    }
+
+    /** The same config resampling dead latents every {@code everySteps} steps, with the other settings as given. */
+    public TrainConfig withResampling(int everySteps, int windowSteps, int events, int sampleRows) {
+        return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
+                lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
+                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs,
+                everySteps, windowSteps, events, sampleRows);
+    }
+
+    /** Steps a latent must stay silent to be resampled: {@code resampleWindowSteps}, or half the interval if 0. */
+    public int resampleWindow() {
+        return resampleWindowSteps > 0 ? resampleWindowSteps : Math.max(1, resampleEverySteps / 2);
     }
 
     private static void require(boolean ok, String message) {
@@ -94,7 +136,7 @@ public record TrainConfig(
      */
     public static TrainConfig defaults() {
         return new TrainConfig(3_000_000L, 4096, 3e-3, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
-                10_000_000L, true, 65_536, 1000, 50, 1, NonFinite.STOP);
+                10_000_000L, true, 65_536, 1000, 50, 1, NonFinite.STOP, 0, 0, 4, 65_536);
     }
 
     public long totalSteps() {

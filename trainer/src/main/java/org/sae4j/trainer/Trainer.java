@@ -48,6 +48,7 @@ public final class Trainer {
     private final long firingWindowStart; // first step counted in firingCounts
     private final MetricsWindow window = new MetricsWindow();
     private final Divergence divergence;
+    private final Resampler resampler;
 
     private long step;
     private long tokensSeen;
@@ -81,6 +82,12 @@ public final class Trainer {
         this.firedInBatch = new boolean[saeConfig.dSae()];
         this.firingCounts = new long[saeConfig.dSae()];
         this.divergence = new Divergence(saeConfig, this::divergenceHint);
+        if (config.resampleEverySteps() > 0 && !(saeConfig.architecture() instanceof Architecture.Standard)) {
+            throw new BadInputException("resample_every_steps: dead-latent resampling is for standard SAEs; this is"
+                    + " a " + saeConfig.architecture().saelensName() + " SAE" + (saeConfig.architecture()
+                    instanceof Architecture.TopK ? " (TopK revives latents with AuxK)" : ""));
+        }
+        this.resampler = new Resampler(config);
         long total = config.totalSteps();
         this.firingWindowStart = total - Math.max(1, total / 10);
     }
@@ -108,6 +115,7 @@ public final class Trainer {
                 step++;
                 tokensSeen += config.batchSize();
                 bookkeeping(loss);
+                resampleIfDue();
                 logIfDue(log);
                 checkpointIfDue(log);
             }
@@ -177,15 +185,25 @@ public final class Trainer {
 
     /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
     private void constrainDecoderGradient() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.removeParallelDecoderGrad(grad);
         }
     }
 
     private void constrainDecoder() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.normalizeDecoderRows();
         }
+    }
+
+    /**
+     * TopK (Gao et al. 2024) and Gated (Rajamanoharan et al. 2024, who constrain decoder rows to unit norm): Gated's
+     * auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1 from shrinking the rows
+     * while r_mag grows to compensate.
+     */
+    private boolean unitNormDecoder() {
+        Architecture a = sae.config().architecture();
+        return a instanceof Architecture.TopK || a instanceof Architecture.Gated;
     }
 
     private void bookkeeping(TrainingLoss.Parts loss) {
@@ -197,6 +215,15 @@ public final class Trainer {
             firingWindowTokens += config.batchSize();
         }
         window.add(loss, workspace, sae.config().dIn());
+    }
+
+    /** At its scheduled steps, points dead latents at badly reconstructed inputs ({@link Resampler}). */
+    private void resampleIfDue() throws IOException {
+        if (resampler.due(step)) {
+            int[] revived = resampler.resample(sae, workspace, this::nextBatch, dead.counters(), adam.state(), step);
+            dead.revive(revived);
+            listener.warning(String.format("resampled %d dead latents after step %d", revived.length, step));
+        }
     }
 
     private void logIfDue(MetricsLog log) throws IOException {
