@@ -60,6 +60,7 @@ public final class ProfileStep {
     private final Fixture.EncoderGemm gemm;
     private final List<String> names = new ArrayList<>();
     private final List<double[]> ms = new ArrayList<>();
+    private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
     private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, all threads
     private long step;
     private long probeBytes; // what one allocatedBytes() call itself allocates, subtracted from each phase
@@ -107,6 +108,7 @@ public final class ProfileStep {
             names.add(name);
             ms.add(new double[rounds]);
             alloc.add(new long[rounds]);
+            cpuMs.add(new double[rounds]);
         }
     }
 
@@ -137,11 +139,14 @@ public final class ProfileStep {
         int k = s.k();
         long[] t = new long[names.size() + 1];
         long[] heap = new long[names.size() + 1];
+        long[] cpu = new long[names.size() + 1];
         int i = 0;
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         gemm.run();
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         Nio.get(sae.params().bDec(), bDec);
         Parallel.forRange(n, (from, to) -> {
@@ -153,9 +158,11 @@ public final class ProfileStep {
         });
         Nio.put(xcNd, xc);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         Nio.get(sae.params().bEnc(), bEnc);
         TopK.select(pre, bEnc, n, dSae, null, 0, k, idx, val);
@@ -163,56 +170,78 @@ public final class ProfileStep {
             val[a] = Math.max(val[a], 0f);
         }
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, dVal);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         active.build(idx, val, n, k);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), null, xc, dIn, dSae, gradBEnc,
                 gradWDecView, gradWEncView);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder);
         Nio.put(grad.bEnc(), gradBEnc);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         sae.removeParallelDecoderGrad(grad);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         adam.applyUpdater(grad.flat(), (int) step++, 0);
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         sae.params().flat().subi(grad.flat());
         heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
         t[i++] = System.nanoTime();
         sae.normalizeDecoderRows();
         t[i] = System.nanoTime();
+        cpu[i] = processCpuNanos();
         heap[i] = allocatedBytes();
         for (int p = 0; p < names.size(); p++) {
             ms.get(p)[r] = (t[p + 1] - t[p]) / 1e6;
             alloc.get(p)[r] = heap[p + 1] - heap[p] - probeBytes;
+            cpuMs.get(p)[r] = (cpu[p + 1] - cpu[p]) / 1e6;
         }
     }
 
     private void print(int rounds) {
         double total = 0;
+        double totalCpu = 0;
+        double gemmCpu = CompareStep.median(java.util.Arrays.copyOf(cpuMs.get(0), rounds));
+        System.out.printf("  %-42s %8s %10s %8s %10s%n", "phase (medians)", "wall ms", "CPU ms", "CPU/GEMM",
+                "heap B");
         for (int p = 0; p < names.size(); p++) {
             double m = CompareStep.median(java.util.Arrays.copyOf(ms.get(p), rounds));
+            double c = CompareStep.median(java.util.Arrays.copyOf(cpuMs.get(p), rounds));
             if (p > 0) {
                 total += m;
+                totalCpu += c;
             }
             long[] a = java.util.Arrays.copyOf(alloc.get(p), rounds);
             java.util.Arrays.sort(a);
-            System.out.printf("  %-42s %8.1f ms  %,9d B heap%n", names.get(p), m, a[rounds / 2]);
+            System.out.printf("  %-42s %8.1f %10.1f %8.3f %,10d%n", names.get(p), m, c, c / gemmCpu, a[rounds / 2]);
         }
         double gemmMs = CompareStep.median(java.util.Arrays.copyOf(ms.get(0), rounds));
-        System.out.printf("  %-42s %8.1f ms  (%.3f × the bare GEMM)%n", "sum of the step's phases", total,
-                total / gemmMs);
+        System.out.printf("  %-42s %8.1f %10.1f %8.3f   (wall: %.3f × the bare GEMM)%n", "sum of the step's phases",
+                total, totalCpu, totalCpu / gemmCpu, total / gemmMs);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Heap bytes allocated so far by every live thread (the kernels' workers included). */
