@@ -122,10 +122,11 @@ public final class ProfileStep {
         for (int r = 0; r < warmup; r++) {
             p.round(r);
         }
-        long a = allocatedBytes();
+        long a = allocatedBytes(); // the probes between two phases, alone: what they allocate themselves
+        processCpuNanos();
         long b = allocatedBytes();
-        p.probeBytes = allocatedBytes() - b;
-        p.probeBytes = Math.min(p.probeBytes, b - a);
+        processCpuNanos();
+        p.probeBytes = Math.min(b - a, allocatedBytes() - b);
         for (int r = 0; r < rounds; r++) {
             p.round(r);
         }
@@ -239,9 +240,12 @@ public final class ProfileStep {
                 total, totalCpu, totalCpu / gemmCpu, total / gemmMs);
     }
 
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return OS.getProcessCpuTime();
     }
 
     /** Heap bytes allocated so far by every live thread (the kernels' workers included). */
