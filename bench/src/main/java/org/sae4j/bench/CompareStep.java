@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.bytedeco.javacpp.Pointer;
 import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.Parallel;
 
@@ -39,7 +38,7 @@ public final class CompareStep {
             fixture.step();
         }
 
-        long offHeapBefore = Pointer.totalBytes();
+        long rssBefore = rssKb("VmRSS:");
         long heapBefore = allocatedBytes();
         double[] gemmMs = new double[rounds];
         double[] stepMs = new double[rounds];
@@ -61,7 +60,7 @@ public final class CompareStep {
             stepCpuMs[r] = (c2 - c1) / 1e6;
         }
         long heapPerStep = (allocatedBytes() - heapBefore) / rounds;
-        long offHeapGrowth = Pointer.totalBytes() - offHeapBefore;
+        long rssGrowthKb = rssKb("VmRSS:") - rssBefore; // ND4J's buffers are not javacpp-counted: watch the RSS
 
         double gemm50 = median(gemmMs);
         double step50 = median(stepMs);
@@ -75,15 +74,15 @@ public final class CompareStep {
                 + "  (less sensitive to other processes' load than wall time; includes spin-waiting)%n",
                 median(gemmCpuMs), median(stepCpuMs), median(stepCpuMs) / median(gemmCpuMs));
         phases.print();
-        System.out.printf("allocated per step: heap %d bytes (all threads), native %+d bytes over %d steps%n",
-                heapPerStep, offHeapGrowth, rounds);
-        System.out.printf("memory: peak RSS %.0f MiB, native (javacpp) %.0f MiB, heap used %.0f MiB%n",
-                peakRssKb() / 1024.0, Pointer.totalBytes() / 1048576.0,
+        System.out.printf("allocated per step: heap %d bytes (all threads); resident set %+d KiB over the %d steps%n",
+                heapPerStep, rssGrowthKb, rounds);
+        System.out.printf("memory: peak RSS %.0f MiB, heap used %.0f MiB%n", rssKb("VmHWM:") / 1024.0,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
         System.out.printf("RESULT shape=%s gemm_ms=%.2f step_ms=%.2f fwdbwd_ms=%.2f ratio=%.4f tokens_per_s=%.1f"
-                        + " peak_rss_mib=%.0f heap_alloc_per_step=%d native_growth=%d%n",
+                        + " gemm_cpu_ms=%.1f step_cpu_ms=%.1f peak_rss_mib=%.0f heap_alloc_per_step=%d"
+                        + " rss_growth_kib=%d%n",
                 shape, gemm50, step50, phases.forwardBackwardMedian(), step50 / gemm50, shape.n() / step50 * 1e3,
-                peakRssKb() / 1024.0, heapPerStep, offHeapGrowth);
+                median(gemmCpuMs), median(stepCpuMs), rssKb("VmHWM:") / 1024.0, heapPerStep, rssGrowthKb);
     }
 
     /** The step of {@link Fixture#step} with a clock between its calls. */
@@ -145,9 +144,10 @@ public final class CompareStep {
         return sum;
     }
 
-    private static long peakRssKb() throws IOException {
+    /** A line of /proc/self/status in KiB: {@code VmRSS:} now, {@code VmHWM:} the peak. */
+    private static long rssKb(String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }

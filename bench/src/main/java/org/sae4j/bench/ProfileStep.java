@@ -1,0 +1,269 @@
+package org.sae4j.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.Sae;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.dictionary.SaeParams;
+import org.sae4j.dictionary.kernels.ActiveLatents;
+import org.sae4j.dictionary.kernels.FloatOps;
+import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.dictionary.kernels.Parallel;
+import org.sae4j.dictionary.kernels.RowOps;
+import org.sae4j.dictionary.kernels.SparseBackward;
+import org.sae4j.dictionary.kernels.SparseOps;
+import org.sae4j.dictionary.kernels.TopK;
+import org.sae4j.trainer.TrainConfig;
+
+/**
+ * Where a TopK step's time goes: the step's phases replayed one public kernel call at a time, in TopKPass's and
+ * Trainer's order (no AuxK: no latent is dead), with a clock around each. A profile, not the step itself: the
+ * whole step is measured by {@link CompareStep} and {@link TrainStepBenchmark}, and the sum printed here should be
+ * close to their figure.
+ *
+ * <pre>java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar org.sae4j.bench.ProfileStep \
+ *     [--shape 4096:768:16384:32] [--rounds 10] [--warmup 3]</pre>
+ */
+public final class ProfileStep {
+    private final Shape s;
+    private final Sae sae;
+    private final SaeParams grad;
+    private final GradientUpdater<?> adam; // as AdamOptimizer builds it, split so its two halves are timed apart
+    private final float[] x;      // [N, dIn]
+    private final float[] xc;     // [N, dIn]
+    private final float[] bDec;   // [dIn]
+    private final float[] bEnc;   // [dSae]
+    private final float[] xHat;   // [N, dIn]
+    private final float[] g;      // [N, dIn]
+    private final double[] sq;    // [N]
+    private final int[] idx;      // [N, k]
+    private final float[] val;    // [N, k]
+    private final float[] dVal;   // [N, k]
+    private final float[] wDec;   // [dSae, dIn] heap copy
+    private final float[] gradBEnc; // [dSae]
+    private final float[] viaEncoder; // [dIn]
+    private final INDArray xcNd;  // [N, dIn]
+    private final INDArray preNd; // [N, dSae]
+    private final ByteBuffer pre;
+    private final FloatBuffer wDecView;
+    private final FloatBuffer gradWDecView;
+    private final ByteBuffer gradWEncView;
+    private final ActiveLatents active;
+    private final Fixture.EncoderGemm gemm;
+    private final List<String> names = new ArrayList<>();
+    private final List<double[]> ms = new ArrayList<>();
+    private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
+    private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, all threads
+    private long step;
+    private long probeBytes; // what one allocatedBytes() call itself allocates, subtracted from each phase
+
+    ProfileStep(Shape s, int rounds) {
+        this.s = s;
+        SaeConfig config = SaeConfig.of(s.dIn(), s.dSae(), new Architecture.TopK(s.k()));
+        this.sae = Sae.initialize(config, 1);
+        this.grad = SaeParams.zeros(config);
+        TrainConfig defaults = TrainConfig.defaults();
+        Adam adamConfig = Adam.builder().learningRate(defaults.lr()).beta1(defaults.adamBeta1())
+                .beta2(defaults.adamBeta2()).epsilon(defaults.adamEpsilon()).build();
+        this.adam = adamConfig.instantiate(Nd4j.create(DataType.FLOAT, 1,
+                adamConfig.stateSize(config.parameterCount())), true);
+        int n = s.n();
+        this.x = new float[n * s.dIn()];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        this.xc = new float[n * s.dIn()];
+        this.bDec = new float[s.dIn()];
+        this.bEnc = new float[s.dSae()];
+        this.xHat = new float[n * s.dIn()];
+        this.g = new float[n * s.dIn()];
+        this.sq = new double[n];
+        this.idx = new int[n * s.k()];
+        this.val = new float[n * s.k()];
+        this.dVal = new float[n * s.k()];
+        this.wDec = new float[s.dSae() * s.dIn()];
+        this.gradBEnc = new float[s.dSae()];
+        this.viaEncoder = new float[s.dIn()];
+        this.xcNd = Nd4j.create(DataType.FLOAT, n, s.dIn());
+        this.preNd = Nd4j.create(DataType.FLOAT, n, s.dSae());
+        this.pre = Nio.bytes(preNd);
+        this.wDecView = Nio.floats(sae.params().wDec());
+        this.gradWDecView = Nio.floats(grad.wDec());
+        this.gradWEncView = Nio.bytes(grad.wEnc());
+        this.active = new ActiveLatents(s.dSae());
+        this.gemm = new Fixture.EncoderGemm(s, 7);
+        for (String name : new String[] {"bare encoder GEMM (reference)", "centre x − b_dec, copy to native",
+            "encoder GEMM", "top-k + ReLU", "W_dec copy to heap", "decode + grad + code grads",
+            "codes by latent", "sparse backward (dW_dec, dW_enc, db_enc)", "db_dec via W_enc (matVec)",
+            "decoder grad ⟂ rows", "Adam: ND4J updater", "Adam: params −= update", "decoder row norm"}) {
+            names.add(name);
+            ms.add(new double[rounds]);
+            alloc.add(new long[rounds]);
+            cpuMs.add(new double[rounds]);
+        }
+    }
+
+    public static void main(String[] args) {
+        Shape shape = Shape.parse(option(args, "--shape", Shape.SMALL_K));
+        int rounds = Integer.parseInt(option(args, "--rounds", "10"));
+        int warmup = Integer.parseInt(option(args, "--warmup", "3"));
+        System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s%n", shape,
+                Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"));
+        ProfileStep p = new ProfileStep(shape, Math.max(rounds, warmup));
+        for (int r = 0; r < warmup; r++) {
+            p.round(r);
+        }
+        long a = allocatedBytes(); // the probes between two phases, alone: what they allocate themselves
+        processCpuNanos();
+        long b = allocatedBytes();
+        processCpuNanos();
+        p.probeBytes = Math.min(b - a, allocatedBytes() - b);
+        for (int r = 0; r < rounds; r++) {
+            p.round(r);
+        }
+        p.print(rounds);
+    }
+
+    private void round(int r) {
+        int n = s.n();
+        int dIn = s.dIn();
+        int dSae = s.dSae();
+        int k = s.k();
+        long[] t = new long[names.size() + 1];
+        long[] heap = new long[names.size() + 1];
+        long[] cpu = new long[names.size() + 1];
+        int i = 0;
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        gemm.run();
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        Nio.get(sae.params().bDec(), bDec);
+        Parallel.forRange(n, (from, to) -> {
+            for (int a = from * dIn; a < to * dIn; a += dIn) {
+                for (int d = 0; d < dIn; d++) {
+                    xc[a + d] = x[a + d] - bDec[d];
+                }
+            }
+        });
+        Nio.put(xcNd, xc);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        Nio.get(sae.params().bEnc(), bEnc);
+        TopK.select(pre, bEnc, n, dSae, null, 0, k, idx, val);
+        for (int a = 0; a < val.length; a++) {
+            val[a] = Math.max(val[a], 0f);
+        }
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, dVal);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        active.build(idx, val, n, k);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), null, xc, dIn, dSae, gradBEnc,
+                gradWDecView, gradWEncView);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder);
+        Nio.put(grad.bEnc(), gradBEnc);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        sae.removeParallelDecoderGrad(grad);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        adam.applyUpdater(grad.flat(), (int) step++, 0);
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        sae.params().flat().subi(grad.flat());
+        heap[i] = allocatedBytes();
+        cpu[i] = processCpuNanos();
+        t[i++] = System.nanoTime();
+        sae.normalizeDecoderRows();
+        t[i] = System.nanoTime();
+        cpu[i] = processCpuNanos();
+        heap[i] = allocatedBytes();
+        for (int p = 0; p < names.size(); p++) {
+            ms.get(p)[r] = (t[p + 1] - t[p]) / 1e6;
+            alloc.get(p)[r] = heap[p + 1] - heap[p] - probeBytes;
+            cpuMs.get(p)[r] = (cpu[p + 1] - cpu[p]) / 1e6;
+        }
+    }
+
+    private void print(int rounds) {
+        double total = 0;
+        double totalCpu = 0;
+        double gemmCpu = CompareStep.median(java.util.Arrays.copyOf(cpuMs.get(0), rounds));
+        System.out.printf("  %-42s %8s %10s %8s %10s%n", "phase (medians)", "wall ms", "CPU ms", "CPU/GEMM",
+                "heap B");
+        for (int p = 0; p < names.size(); p++) {
+            double m = CompareStep.median(java.util.Arrays.copyOf(ms.get(p), rounds));
+            double c = CompareStep.median(java.util.Arrays.copyOf(cpuMs.get(p), rounds));
+            if (p > 0) {
+                total += m;
+                totalCpu += c;
+            }
+            long[] a = java.util.Arrays.copyOf(alloc.get(p), rounds);
+            java.util.Arrays.sort(a);
+            System.out.printf("  %-42s %8.1f %10.1f %8.3f %,10d%n", names.get(p), m, c, c / gemmCpu, a[rounds / 2]);
+        }
+        double gemmMs = CompareStep.median(java.util.Arrays.copyOf(ms.get(0), rounds));
+        System.out.printf("  %-42s %8.1f %10.1f %8.3f   (wall: %.3f × the bare GEMM)%n", "sum of the step's phases",
+                total, totalCpu, totalCpu / gemmCpu, total / gemmMs);
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+
+    private static long processCpuNanos() {
+        return OS.getProcessCpuTime();
+    }
+
+    /** Heap bytes allocated so far by every live thread (the kernels' workers included). */
+    private static long allocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
