@@ -164,8 +164,9 @@ record SaeLensConfig(SaeConfig config, DType dtype, boolean rescaleActsByDecoder
                 rescale = bool(cfg, "rescale_acts_by_decoder_norm", false, file);
                 yield new Architecture.TopK(positiveInt(cfg, "k", file));
             }
+            case "jumprelu" -> new Architecture.JumpReLU();
             default -> throw new BadInputException(file + ": architecture '" + name + "' is not supported yet"
-                    + " (sae4j reads standard and topk)");
+                    + " (sae4j reads standard, topk and jumprelu)");
         };
         DType dtype = null;
         String dtypeName = text(cfg, "dtype", null, file);

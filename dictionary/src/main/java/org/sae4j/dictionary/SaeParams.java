@@ -20,8 +20,15 @@ import org.sae4j.formats.TensorInfo;
  * @param bEnc [1, dSae]
  * @param wDec [dSae, dIn]
  * @param bDec [1, dIn]
+ * @param threshold [1, dSae] JumpReLU's θ (and BatchTopK's running threshold), or null for architectures without
  */
-public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec) {
+public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec,
+        INDArray threshold) {
+
+    /** Views of an architecture without a threshold. */
+    public SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec) {
+        this(flat, wEnc, bEnc, wDec, bDec, null);
+    }
 
     /**
      * One parameter tensor as files name and shape it: the SAELens v6 state-dict key and its shape there (1-D
@@ -71,7 +78,25 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
         if (a instanceof Architecture.Standard || a instanceof Architecture.TopK) {
             return standardLayout(dIn, dSae);
         }
+        if (a instanceof Architecture.JumpReLU || a instanceof Architecture.BatchTopK
+                || a instanceof Architecture.MatryoshkaBatchTopK) {
+            return jumpReluLayout(dIn, dSae);
+        }
         throw new AssertionError("no parameter layout for " + a);
+    }
+
+    /**
+     * SAELens {@code jumprelu}: the standard tensors then {@code threshold [d_sae]}, θ itself (SAELens trains log θ
+     * and saves θ; sae4j trains θ directly and keeps it ≥ 0). BatchTopK keeps its running threshold here too, so a
+     * checkpoint holds it and saving as {@code jumprelu} needs no conversion.
+     */
+    private static List<TensorSpec> jumpReluLayout(long dIn, long dSae) {
+        return List.of(
+                new TensorSpec("W_enc", dIn, dSae),
+                new TensorSpec("b_enc", dSae),
+                new TensorSpec("W_dec", dSae, dIn),
+                new TensorSpec("b_dec", dIn),
+                new TensorSpec("threshold", dSae));
     }
 
     private static List<TensorSpec> standardLayout(long dIn, long dSae) {
@@ -101,7 +126,8 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
             views.put(spec.name(), slice(flat, at, spec.size()).reshape('c', viewShape));
             at += spec.size();
         }
-        return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"));
+        return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"),
+                views.get("threshold"));
     }
 
     /** The view of the tensor {@code name} of {@link #layout}. */
@@ -111,6 +137,12 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
             case "b_enc" -> bEnc;
             case "W_dec" -> wDec;
             case "b_dec" -> bDec;
+            case "threshold" -> {
+                if (threshold == null) {
+                    throw new IllegalArgumentException("no parameter tensor named threshold");
+                }
+                yield threshold;
+            }
             default -> throw new IllegalArgumentException("no parameter tensor named " + name);
         };
     }
