@@ -2,6 +2,7 @@ package org.sae4j.trainer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.sae4j.activations.NonFinite;
+import org.sae4j.dictionary.JumpReLULoss;
 
 /**
  * How to train, fixed for the whole run (what changes over time is a pure function of the step: {@link Schedules}).
@@ -25,6 +26,13 @@ import org.sae4j.activations.NonFinite;
  * @param logEverySteps        append a line to metrics.jsonl this often, averaging the steps in between
  * @param seed                 seeds the init (the data source has its own seed)
  * @param nonFiniteInputs      activation rows holding NaN/Inf: stop (the default) or skip them
+ * @param l0Coefficient        JumpReLU SAEs: λ of the sparsity penalty (SAELens {@code l0_coefficient})
+ * @param l0WarmupSteps        λ ramps linearly from 0 over these first steps (SAELens {@code l0_warm_up_steps})
+ * @param jumpreluInitThreshold JumpReLU SAEs: every latent's θ at the start (SAELens {@code jumprelu_init_threshold})
+ * @param jumpreluBandwidth    JumpReLU SAEs: ε of the straight-through estimator's rectangle kernel
+ * @param jumpreluSparsityLossMode JumpReLU SAEs: step (the L0, Google DeepMind) or tanh (Anthropic)
+ * @param jumpreluTanhScale    JumpReLU SAEs: c in the tanh penalty {@code tanh(c · f · ‖W_dec[j]‖)}
+ * @param topkThresholdLr      BatchTopK SAEs: rate of the running threshold's EMA (SAELens {@code topk_threshold_lr})
  */
 public record TrainConfig(
         long totalTokens,
@@ -46,7 +54,14 @@ public record TrainConfig(
         int checkpointEverySteps,
         int logEverySteps,
         long seed,
-        NonFinite nonFiniteInputs) {
+        NonFinite nonFiniteInputs,
+        double l0Coefficient,
+        int l0WarmupSteps,
+        double jumpreluInitThreshold,
+        double jumpreluBandwidth,
+        JumpReLULoss.Mode jumpreluSparsityLossMode,
+        double jumpreluTanhScale,
+        double topkThresholdLr) {
 
     public TrainConfig {
         nonFiniteInputs = nonFiniteInputs == null ? NonFinite.STOP : nonFiniteInputs;
@@ -62,7 +77,35 @@ public record TrainConfig(
         require(deadTokensThreshold > 0, "dead_tokens_threshold must be positive");
         require(initSampleRows > 0, "init_sample_rows must be positive");
         require(checkpointEverySteps >= 0 && logEverySteps > 0, "checkpoint/log intervals must be positive");
+        jumpreluSparsityLossMode = jumpreluSparsityLossMode == null ? JumpReLULoss.Mode.STEP
+                : jumpreluSparsityLossMode;
+        require(l0Coefficient >= 0 && Double.isFinite(l0Coefficient), "l0_coefficient must be non-negative");
+        require(l0WarmupSteps >= 0, "l0_warmup_steps must be non-negative");
+        require(jumpreluInitThreshold >= 0 && Double.isFinite(jumpreluInitThreshold),
+                "jumprelu_init_threshold must be non-negative");
+        require(jumpreluBandwidth > 0 && Double.isFinite(jumpreluBandwidth), "jumprelu_bandwidth must be positive");
+        require(jumpreluTanhScale > 0 && Double.isFinite(jumpreluTanhScale), "jumprelu_tanh_scale must be positive");
+        require(topkThresholdLr >= 0 && topkThresholdLr <= 1, "topk_threshold_lr must be in [0,1]");
     }
+
+    /** The config with the JumpReLU and BatchTopK settings at their defaults, for callers that predate them. */
+    public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
+                       double adamEpsilon, int lrWarmupSteps, double lrDecayFraction, double l1Coefficient,
+                       int l1WarmupSteps, double auxKCoefficient, int kAux, long deadTokensThreshold,
+                       boolean normalizeActivations, int initSampleRows, int checkpointEverySteps, int logEverySteps,
+                       long seed, NonFinite nonFiniteInputs) {
+        this(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps, lrDecayFraction,
+                l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold, normalizeActivations,
+                initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs, DEFAULT_L0_COEFFICIENT,
+                0, DEFAULT_JUMPRELU_INIT_THRESHOLD, DEFAULT_JUMPRELU_BANDWIDTH, JumpReLULoss.Mode.STEP,
+                DEFAULT_JUMPRELU_TANH_SCALE, DEFAULT_TOPK_THRESHOLD_LR);
+    }
+
+    static final double DEFAULT_L0_COEFFICIENT = 1.0;
+    static final double DEFAULT_JUMPRELU_INIT_THRESHOLD = 0.01; // SAELens 6
+    static final double DEFAULT_JUMPRELU_BANDWIDTH = 0.05;      // SAELens 6
+    static final double DEFAULT_JUMPRELU_TANH_SCALE = 4.0;      // SAELens 6
+    static final double DEFAULT_TOPK_THRESHOLD_LR = 0.01;       // SAELens
 
     /** The config that stops on NaN/Inf inputs (the default), for callers that predate the choice. */
     public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
@@ -79,7 +122,9 @@ public record TrainConfig(
     public TrainConfig withNonFiniteInputs(NonFinite policy) {
         return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
                 lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
-                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy);
+                normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy,
+                l0Coefficient, l0WarmupSteps, jumpreluInitThreshold, jumpreluBandwidth, jumpreluSparsityLossMode,
+                jumpreluTanhScale, topkThresholdLr);
     }
 
     private static void require(boolean ok, String message) {

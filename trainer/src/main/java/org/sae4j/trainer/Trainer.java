@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
 import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.JumpReLULoss;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeLensFormat;
@@ -18,6 +19,7 @@ import org.sae4j.dictionary.TrainingLoss;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.formats.AtomicFiles;
 import org.sae4j.formats.BadInputException;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Trains one SAE on one activation source into one output folder. {@link #fit} is the whole loop; everything it
@@ -74,6 +76,9 @@ public final class Trainer {
         this.resolvedConfig = resolvedConfig;
         this.listener = listener;
         this.sae = Sae.initialize(saeConfig, config.seed());
+        if (saeConfig.architecture() instanceof Architecture.JumpReLU) {
+            sae.params().threshold().assign(config.jumpreluInitThreshold());
+        }
         this.grad = SaeParams.zeros(saeConfig);
         this.workspace = new SaeWorkspace(sae, config.batchSize());
         this.adam = new AdamOptimizer(config, saeConfig.parameterCount());
@@ -168,24 +173,40 @@ public final class Trainer {
 
     private TrainingLoss lossWeights(long atStep) {
         int kAux = config.kAux() > 0 ? config.kAux() : Math.max(1, sae.config().dIn() / 2);
-        return new TrainingLoss(Schedules.l1Coefficient(config, atStep), config.auxKCoefficient(), kAux);
+        JumpReLULoss jumpRelu = new JumpReLULoss(Schedules.l0Coefficient(config, atStep), config.jumpreluBandwidth(),
+                config.jumpreluSparsityLossMode(), config.jumpreluTanhScale());
+        return new TrainingLoss(Schedules.l1Coefficient(config, atStep), config.auxKCoefficient(), kAux, jumpRelu,
+                config.topkThresholdLr());
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
         divergence.requireFinite(loss, grad, step);
     }
 
-    /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
+    /**
+     * TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024); so do
+     * BatchTopK, Matryoshka and JumpReLU (as Gemma Scope trains it), whose codes are then in the input's units.
+     */
     private void constrainDecoderGradient() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.removeParallelDecoderGrad(grad);
         }
     }
 
+    /** Renormalises the decoder rows, and keeps JumpReLU's θ ≥ 0 (SAELens trains log θ for the same end). */
     private void constrainDecoder() {
-        if (sae.config().architecture() instanceof Architecture.TopK) {
+        if (unitNormDecoder()) {
             sae.normalizeDecoderRows();
         }
+        if (sae.config().architecture() instanceof Architecture.JumpReLU) {
+            Transforms.max(sae.params().threshold(), 0.0, false);
+        }
+    }
+
+    private boolean unitNormDecoder() {
+        Architecture a = sae.config().architecture();
+        return a instanceof Architecture.TopK || a instanceof Architecture.BatchTopK
+                || a instanceof Architecture.MatryoshkaBatchTopK || a instanceof Architecture.JumpReLU;
     }
 
     private void bookkeeping(TrainingLoss.Parts loss) {
@@ -227,7 +248,7 @@ public final class Trainer {
 
     private TrainResult finish(double seconds) throws IOException {
         divergence.requireFiniteParams(sae.params(), step - 1);
-        Sae trained = inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy();
+        Sae trained = (inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy()).forInference();
         double[] frequency = new double[firingCounts.length];
         for (int j = 0; j < frequency.length; j++) {
             frequency[j] = firingWindowTokens > 0 ? (double) firingCounts[j] / firingWindowTokens : 0;
