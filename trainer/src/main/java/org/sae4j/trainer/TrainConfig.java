@@ -101,9 +101,12 @@ public record TrainConfig(
                 DEFAULT_JUMPRELU_TANH_SCALE, DEFAULT_TOPK_THRESHOLD_LR);
     }
 
-    static final double DEFAULT_L0_COEFFICIENT = 1.0;
-    static final double DEFAULT_JUMPRELU_INIT_THRESHOLD = 0.01; // SAELens 6
-    static final double DEFAULT_JUMPRELU_BANDWIDTH = 0.05;      // SAELens 6
+    // JumpReLU on inputs normalised to E‖x‖ = √dIn (sae4j's default), as SAELens's synthetic benchmark trains it
+    // (θ₀ = ε = 1); SAELens's library defaults, θ₀ = 0.01 and ε = 0.05, left the thresholds far from their values
+    // after the default run's few hundred steps here (docs/architectures.md).
+    static final double DEFAULT_L0_COEFFICIENT = 0.5;
+    static final double DEFAULT_JUMPRELU_INIT_THRESHOLD = 1.0;
+    static final double DEFAULT_JUMPRELU_BANDWIDTH = 1.0;
     static final double DEFAULT_JUMPRELU_TANH_SCALE = 4.0;      // SAELens 6
     static final double DEFAULT_TOPK_THRESHOLD_LR = 0.01;       // SAELens
 
