@@ -134,12 +134,16 @@ final class JumpReLUPass extends Pass {
      */
     private double tanhPenalty(JumpReLULoss jr, double lambda, SaeParams grad) {
         double c = jr.tanhScale();
-        float[] n = sae.decoderRowNorms();
-        System.arraycopy(n, 0, norms, 0, dSae);
+        Nio.get(sae.params().wDec(), wDec);
         Parallel.forRange(dSae, 64, (from, to) -> {
             for (int j = from; j < to; j++) {
                 blockSum[j] = 0;
                 rowScale[j] = 0f;
+                double sq = 0;
+                for (int d = 0; d < dIn; d++) {
+                    sq += (double) wDec[j * dIn + d] * wDec[j * dIn + d];
+                }
+                norms[j] = (float) Math.sqrt(sq);
             }
             for (int r = 0; r < rows; r++) {
                 int o = r * dSae;
@@ -161,7 +165,6 @@ final class JumpReLUPass extends Pass {
         for (int j = 0; j < dSae; j++) {
             value += lambda * blockSum[j];
         }
-        Nio.get(sae.params().wDec(), wDec);
         Nio.get(grad.wDec(), gradWDec);
         Parallel.forRange(dSae, 64, (from, to) -> {
             for (int j = from; j < to; j++) {
