@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
 import org.sae4j.dictionary.Architecture;
@@ -19,7 +20,6 @@ import org.sae4j.dictionary.TrainingLoss;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.formats.AtomicFiles;
 import org.sae4j.formats.BadInputException;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Trains one SAE on one activation source into one output folder. {@link #fit} is the whole loop; everything it
@@ -185,7 +185,7 @@ public final class Trainer {
 
     /**
      * TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024); so do
-     * BatchTopK, Matryoshka and JumpReLU (as Gemma Scope trains it), whose codes are then in the input's units.
+     * BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units.
      */
     private void constrainDecoderGradient() {
         if (unitNormDecoder()) {
