@@ -138,6 +138,12 @@ class KillResumeTest {
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
+        if (org.sae4j.dictionary.kernels.FloatOps.SIMD) {
+            // The reference run is in this JVM; the children must take the same (SIMD) kernel bodies, which may
+            // differ from the scalar ones in the last bits of a sum.
+            command.add("--add-modules");
+            command.add("jdk.incubator.vector");
+        }
         if (pauseInCheckpoints) {
             command.add("-Dsae4j.test.checkpointPauseMillis=400");
         }
