@@ -72,6 +72,19 @@ final class InfoCommand implements Command {
         }
         out.printf(Locale.ROOT, "  decoder row norms     min %.4f  mean %.4f  max %.4f%n", min, sum / norms.length,
                 max);
+        if (sae.params().threshold() != null) {
+            float[] theta = sae.tensors().get("threshold");
+            double tMin = Double.MAX_VALUE;
+            double tMax = -Double.MAX_VALUE;
+            double tSum = 0;
+            for (float t : theta) {
+                tMin = Math.min(tMin, t);
+                tMax = Math.max(tMax, t);
+                tSum += t;
+            }
+            out.printf(Locale.ROOT, "  threshold             min %.4f  mean %.4f  max %.4f%n", tMin, tSum / theta.length,
+                    tMax);
+        }
         float[] logFreq = loaded.logSparsity();
         if (logFreq != null) {
             double[] freq = SaeLensFormat.firingFrequency(logFreq);

@@ -23,8 +23,7 @@ final class RunSummary {
                         + " (%,d steps, %.1f s in the last session).%n%n", sae.path("architecture").asText(),
                 Version.get(), result.tokens(), result.steps(), result.seconds()));
         s.append(String.format(Locale.ROOT, "- d_in %d, d_sae %d%s%n", result.sae().config().dIn(),
-                result.sae().config().dSae(), sae.path("architecture").asText().equals("topk")
-                        ? ", k " + sae.path("k").asInt() : ""));
+                result.sae().config().dSae(), architectureDetail(sae)));
         s.append("- source: ").append(Json.compactWriter().writeValueAsString(settings.get("source"))).append('\n');
         if (result.skippedRows() > 0) {
             s.append(String.format(Locale.ROOT, "- skipped %,d activation rows holding NaN or Inf (first: %s)%n",
@@ -43,5 +42,19 @@ final class RunSummary {
                 - `checkpoints/`: resumable state (`sae4j train --config run.json --resume`).
                 """);
         AtomicFiles.writeString(dir.resolve("README.md"), s.toString());
+    }
+
+    /** What the README says beside d_in and d_sae about the architecture's own settings. */
+    private static String architectureDetail(JsonNode sae) {
+        int k = sae.path("k").asInt();
+        return switch (sae.path("architecture").asText()) {
+            case "topk" -> ", k " + k;
+            case "batchtopk" -> ", k " + k + " on average over each batch; saved as jumprelu with the threshold it"
+                    + " learned";
+            case "matryoshka", "matryoshka_batchtopk" -> ", k " + k + " on average over each batch, nested prefixes "
+                    + sae.path("matryoshka_widths") + " (and d_sae); saved as jumprelu with the threshold it learned";
+            case "jumprelu" -> ", a learned threshold per latent";
+            default -> "";
+        };
     }
 }

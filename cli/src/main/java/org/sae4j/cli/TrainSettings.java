@@ -40,11 +40,13 @@ final class TrainSettings {
     }
 
     static final List<Flag> FLAGS = List.of(
-            new Flag("architecture", "sae", "architecture",
-                    "topk, standard (ReLU + decoder-norm-weighted L1) or gated (Gated SAE, L1 on the gate)"),
+            new Flag("architecture", "sae", "architecture", "topk, standard (ReLU + decoder-norm-weighted L1),"
+                    + " gated (Gated SAE, L1 on the gate), jumprelu, batchtopk or matryoshka (Matryoshka BatchTopK)"),
             new Flag("d-sae", "sae", "d_sae", "number of latents (0: expansion-factor × d_in)"),
             new Flag("expansion-factor", "sae", "expansion_factor", "d_sae / d_in when --d-sae is 0"),
-            new Flag("k", "sae", "k", "TopK: active latents per token"),
+            new Flag("k", "sae", "k", "TopK: active latents per token; BatchTopK, matryoshka: per token on average"),
+            new Flag("matryoshka-widths", "sae", "matryoshka_widths", "matryoshka: nested prefix sizes, ascending,"
+                    + " e.g. 128,256,1024 (d_sae is appended if missing)"),
             new Flag("apply-b-dec-to-input", "sae", "apply_b_dec_to_input", "encoder sees x − b_dec (true/false)"),
 
             new Flag("source", "source", "type", "synthetic, files (implied by --data) or model (implied by --model)"),
@@ -85,8 +87,18 @@ final class TrainSettings {
             new Flag("lr-decay-fraction", "train", "lr_decay_fraction", "final fraction of steps decaying lr to 0"),
             new Flag("l1-coefficient", "train", "l1_coefficient", "standard, gated: L1 weight λ"),
             new Flag("l1-warmup-steps", "train", "l1_warmup_steps", "standard, gated: λ ramps up over these steps"),
-            new Flag("aux-k-coefficient", "train", "aux_k_coefficient", "TopK: AuxK loss weight"),
-            new Flag("k-aux", "train", "k_aux", "TopK: latents in AuxK (0: d_in/2)"),
+            new Flag("aux-k-coefficient", "train", "aux_k_coefficient", "TopK, batchtopk, matryoshka: AuxK loss weight"),
+            new Flag("k-aux", "train", "k_aux", "TopK, batchtopk, matryoshka: latents in AuxK (0: d_in/2)"),
+            new Flag("l0-coefficient", "train", "l0_coefficient", "jumprelu: sparsity penalty weight λ"),
+            new Flag("l0-warmup-steps", "train", "l0_warmup_steps", "jumprelu: λ ramps up over these steps"),
+            new Flag("jumprelu-init-threshold", "train", "jumprelu_init_threshold", "jumprelu: initial θ"),
+            new Flag("jumprelu-bandwidth", "train", "jumprelu_bandwidth",
+                    "jumprelu: ε of the straight-through estimator's rectangle kernel"),
+            new Flag("jumprelu-sparsity-loss-mode", "train", "jumprelu_sparsity_loss_mode",
+                    "jumprelu: step (L0 penalty) or tanh (tanh(c·f·‖W_dec‖) penalty)"),
+            new Flag("jumprelu-tanh-scale", "train", "jumprelu_tanh_scale", "jumprelu: c of the tanh penalty"),
+            new Flag("topk-threshold-lr", "train", "topk_threshold_lr",
+                    "batchtopk, matryoshka: EMA rate of the inference threshold"),
             new Flag("dead-tokens-threshold", "train", "dead_tokens_threshold", "tokens without firing = dead"),
             new Flag("resample-every-steps", "train", "resample_every_steps", "standard: resample dead latents"
                     + " every this many steps (Anthropic 2023; 0 = never)"),
@@ -120,6 +132,7 @@ final class TrainSettings {
         sae.put("d_sae", 0);
         sae.put("expansion_factor", 8);
         sae.put("k", 8);
+        sae.putArray("matryoshka_widths");
         sae.put("apply_b_dec_to_input", true);
         ObjectNode source = root.putObject("source");
         source.put("type", "synthetic");
@@ -370,18 +383,6 @@ final class TrainSettings {
     static SaeConfig saeConfig(JsonNode sae, int dIn, Map<String, Object> metadata) {
         String name = sae.path("architecture").asText();
         int k = sae.path("k").asInt();
-        Architecture architecture = switch (name) {
-            case "topk" -> {
-                if (k < 1) {
-                    throw new BadInputException("--k must be at least 1, got " + k);
-                }
-                yield new Architecture.TopK(k);
-            }
-            case "standard" -> new Architecture.Standard();
-            case "gated" -> new Architecture.Gated();
-            default -> throw new BadInputException("--architecture: unknown architecture '" + name
-                    + "' (topk, standard or gated)");
-        };
         long dSae = sae.path("d_sae").asLong();
         if (dSae == 0) {
             dSae = sae.path("expansion_factor").asLong() * dIn;
@@ -389,6 +390,20 @@ final class TrainSettings {
         if (dSae < 1 || dSae > Integer.MAX_VALUE / Math.max(1, dIn)) {
             throw new BadInputException("d_sae must be positive and d_sae × d_in must fit in memory, got " + dSae);
         }
+        if (!name.equals("standard") && !name.equals("gated") && !name.equals("jumprelu") && k < 1) {
+            throw new BadInputException("--k must be at least 1, got " + k);
+        }
+        Architecture architecture = switch (name) {
+            case "topk" -> new Architecture.TopK(k);
+            case "standard" -> new Architecture.Standard();
+            case "gated" -> new Architecture.Gated();
+            case "jumprelu" -> new Architecture.JumpReLU();
+            case "batchtopk" -> new Architecture.BatchTopK(k);
+            case "matryoshka", "matryoshka_batchtopk" -> MatryoshkaWidths.architecture(k,
+                    sae.path("matryoshka_widths"), (int) dSae);
+            default -> throw new BadInputException("--architecture: unknown architecture '" + name
+                    + "' (topk, standard, gated, jumprelu, batchtopk or matryoshka)");
+        };
         try {
             return new SaeConfig(dIn, (int) dSae, architecture, sae.path("apply_b_dec_to_input").asBoolean(),
                     "none", new LinkedHashMap<>(metadata));

@@ -13,7 +13,7 @@ import org.sae4j.dictionary.kernels.RowOps;
  * allocated once. What all architectures share lives here: the centred input and the encoder GEMM, the gradient of
  * the reconstruction term, and the bias gradients. {@link SaeWorkspace} is the public face.
  */
-abstract sealed class Pass permits TopKPass, StandardPass, GatedPass {
+abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPass, BatchTopKPass {
     final Sae sae;
     final int rows;
     final int dIn;

@@ -17,6 +17,8 @@ import org.sae4j.dictionary.kernels.RowOps;
 public final class Sae {
     /** SAELens {@code decoder_init_norm} for standard SAEs: decoder rows start short so L1 does not dominate. */
     static final double STANDARD_DECODER_INIT_NORM = 0.1;
+    /** The norm of JumpReLU's initial encoder columns (its decoder rows are unit-norm, kept so in training). */
+    static final double JUMPRELU_ENCODER_INIT_NORM = 0.5;
 
     private final SaeConfig config;
     private final SaeParams params;
@@ -53,19 +55,48 @@ public final class Sae {
                 wDec[j * dIn + d] *= scale;
             }
         }
+        // JumpReLU fires many latents until θ is learned: its encoder starts at 0.5·W_decᵀ (SAELens's
+        // decoder_init_norm, which it gives W_enc = W_decᵀ too; 0.5 as in its synthetic benchmark) so the first
+        // reconstructions stay near the data. Measured on synthetic data: 0.1 left half the latents dead.
+        float encScale = config.architecture() instanceof Architecture.JumpReLU ? (float) JUMPRELU_ENCODER_INIT_NORM
+                : 1f;
         float[] wEnc = new float[dIn * dSae]; // [dIn, dSae]
         for (int j = 0; j < dSae; j++) {
             for (int d = 0; d < dIn; d++) {
-                wEnc[d * dSae + j] = wDec[j * dIn + d];
+                wEnc[d * dSae + j] = encScale * wDec[j * dIn + d];
             }
         }
-        Map<String, float[]> tensors = new LinkedHashMap<>(); // every bias (b_enc; Gated's b_gate, r_mag, b_mag) 0
+        Map<String, float[]> tensors = new LinkedHashMap<>(); // every bias (b_enc; Gated's b_gate, r_mag, b_mag), and θ, 0:
+        // the trainer sets JumpReLU's initial θ; BatchTopK's starts at 0
         for (SaeParams.TensorSpec spec : SaeParams.layout(config)) {
             tensors.put(spec.name(), new float[Math.toIntExact(spec.size())]);
         }
         tensors.put("W_enc", wEnc);
         tensors.put("W_dec", wDec);
         return fromTensors(config, tensors);
+    }
+
+    /**
+     * The SAE as it runs after training: BatchTopK and Matryoshka BatchTopK become {@link Architecture.JumpReLU}
+     * over the same tensors, the running threshold as every latent's θ (what SAELens saves for them); metadata
+     * records what it was trained as. Other architectures are returned as they are.
+     */
+    public Sae forInference() {
+        Architecture a = config.architecture();
+        Map<String, Object> trainedAs = new LinkedHashMap<>();
+        if (a instanceof Architecture.BatchTopK b) {
+            trainedAs.put("trained_architecture", "batchtopk");
+            trainedAs.put("trained_k", b.k());
+        } else if (a instanceof Architecture.MatryoshkaBatchTopK m) {
+            trainedAs.put("trained_architecture", "matryoshka_batchtopk");
+            trainedAs.put("trained_k", m.k());
+            trainedAs.put("matryoshka_widths", m.widths().toString());
+        } else {
+            return this;
+        }
+        SaeConfig c = config;
+        return withConfig(new SaeConfig(c.dIn(), c.dSae(), new Architecture.JumpReLU(), c.applyBDecToInput(),
+                c.normalizeActivations(), c.metadata()).withMetadata(trainedAs));
     }
 
     /** An SAE over copies of the given row-major arrays (W_enc [dIn,dSae], b_enc [dSae], W_dec [dSae,dIn], b_dec [dIn]). */

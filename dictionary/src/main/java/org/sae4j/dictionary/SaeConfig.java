@@ -35,6 +35,14 @@ public record SaeConfig(
         if (architecture instanceof Architecture.TopK topK && topK.k() > dSae) {
             throw new IllegalArgumentException("k = " + topK.k() + " exceeds d_sae = " + dSae);
         }
+        if (architecture instanceof Architecture.BatchTopK b && b.k() > dSae) {
+            throw new IllegalArgumentException("k = " + b.k() + " exceeds d_sae = " + dSae);
+        }
+        if (architecture instanceof Architecture.MatryoshkaBatchTopK m
+                && m.widths().get(m.widths().size() - 1) != dSae) {
+            throw new IllegalArgumentException("the last matryoshka width must be d_sae = " + dSae + ", got "
+                    + m.widths());
+        }
         if (!normalizeActivations.equals("none") && !normalizeActivations.equals("expected_average_only_in")) {
             throw new IllegalArgumentException("normalize_activations must be none or expected_average_only_in, got "
                     + normalizeActivations);

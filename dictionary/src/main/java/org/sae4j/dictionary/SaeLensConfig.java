@@ -165,8 +165,9 @@ record SaeLensConfig(SaeConfig config, DType dtype, boolean rescaleActsByDecoder
                 yield new Architecture.TopK(positiveInt(cfg, "k", file));
             }
             case "gated" -> new Architecture.Gated();
+            case "jumprelu" -> new Architecture.JumpReLU();
             default -> throw new BadInputException(file + ": architecture '" + name + "' is not supported yet"
-                    + " (sae4j reads standard, topk and gated)");
+                    + " (sae4j reads standard, topk, gated and jumprelu)");
         };
         DType dtype = null;
         String dtypeName = text(cfg, "dtype", null, file);

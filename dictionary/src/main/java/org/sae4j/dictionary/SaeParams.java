@@ -13,7 +13,8 @@ import org.sae4j.formats.TensorInfo;
 
 /**
  * The SAE's tensors as views into one flat float32 vector, in the order of {@link #layout} (W_enc | b_enc | W_dec |
- * b_dec for standard and TopK; W_enc | b_gate | r_mag | b_mag | W_dec | b_dec for gated). One flat
+ * b_dec for standard and TopK; W_enc | b_gate | r_mag | b_mag | W_dec | b_dec for gated; W_enc | b_enc | W_dec |
+ * b_dec | threshold for JumpReLU, BatchTopK and Matryoshka). One flat
  * vector lets a single ND4J Adam updater step every parameter at once and makes a checkpoint one tensor; gradients
  * use the same layout.
  *
@@ -23,6 +24,7 @@ import org.sae4j.formats.TensorInfo;
  * @param wDec   [dSae, dIn]
  * @param bDec   [1, dIn]
  * @param byName every tensor of {@link #layout} by its name, including those without an accessor of their own
+ *               (JumpReLU's {@code threshold}: {@link #threshold()})
  */
 public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wDec, INDArray bDec,
         Map<String, INDArray> byName) {
@@ -79,7 +81,25 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
         if (a instanceof Architecture.Gated) {
             return gatedLayout(dIn, dSae);
         }
+        if (a instanceof Architecture.JumpReLU || a instanceof Architecture.BatchTopK
+                || a instanceof Architecture.MatryoshkaBatchTopK) {
+            return jumpReluLayout(dIn, dSae);
+        }
         throw new AssertionError("no parameter layout for " + a);
+    }
+
+    /**
+     * SAELens {@code jumprelu}: the standard tensors then {@code threshold [d_sae]}, θ itself (SAELens trains log θ
+     * and saves θ; sae4j trains θ directly and keeps it ≥ 0). BatchTopK keeps its running threshold here too, so a
+     * checkpoint holds it and saving as {@code jumprelu} needs no conversion.
+     */
+    private static List<TensorSpec> jumpReluLayout(long dIn, long dSae) {
+        return List.of(
+                new TensorSpec("W_enc", dIn, dSae),
+                new TensorSpec("b_enc", dSae),
+                new TensorSpec("W_dec", dSae, dIn),
+                new TensorSpec("b_dec", dIn),
+                new TensorSpec("threshold", dSae));
     }
 
     private static List<TensorSpec> standardLayout(long dIn, long dSae) {
@@ -122,6 +142,11 @@ public record SaeParams(INDArray flat, INDArray wEnc, INDArray bEnc, INDArray wD
         }
         return new SaeParams(flat, views.get("W_enc"), views.get("b_enc"), views.get("W_dec"), views.get("b_dec"),
                 Collections.unmodifiableMap(views));
+    }
+
+    /** [1, dSae] JumpReLU's θ (and BatchTopK's running threshold), or null for architectures without one. */
+    public INDArray threshold() {
+        return byName.get("threshold");
     }
 
     /** The view of the tensor {@code name} of {@link #layout}. */

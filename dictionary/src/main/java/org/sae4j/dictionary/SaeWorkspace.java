@@ -4,7 +4,9 @@ package org.sae4j.dictionary;
  * Forward and backward buffers of one SAE for batches of exactly {@code rows} rows, allocated once: a training step
  * allocates no batch- or parameter-sized array. The encoder is one {@code Nd4j.gemm} into a preallocated output
  * (measured ~4× faster than {@code INDArray.mmul} here); the rest depends on the architecture: TopK touches only
- * the k active latents per row ({@link TopKPass}), standard runs dense GEMMs ({@link StandardPass}).
+ * the k active latents per row ({@link TopKPass}), standard runs dense GEMMs ({@link StandardPass}), JumpReLU too
+ * ({@link JumpReLUPass}), BatchTopK and Matryoshka touch only the batch's kept latents ({@link BatchTopKPass}). A
+ * BatchTopK workspace selects over the batch, as at training; saved SAEs are JumpReLU ({@link Sae#forInference}).
  *
  * <p>Use: fill {@link #input()}, call {@link #forward()}, read {@link #reconstruction()} and the codes; for training
  * call {@link #backward} next, which writes the gradient of the loss into a {@link SaeParams} of the same layout.
@@ -13,10 +15,17 @@ public final class SaeWorkspace {
     private final Pass pass;
 
     public SaeWorkspace(Sae sae, int rows) {
-        if (sae.config().architecture() instanceof Architecture.TopK topK) {
+        Architecture a = sae.config().architecture();
+        if (a instanceof Architecture.TopK topK) {
             this.pass = new TopKPass(sae, rows, topK.k());
-        } else if (sae.config().architecture() instanceof Architecture.Gated) {
+        } else if (a instanceof Architecture.Gated) {
             this.pass = new GatedPass(sae, rows);
+        } else if (a instanceof Architecture.JumpReLU) {
+            this.pass = new JumpReLUPass(sae, rows);
+        } else if (a instanceof Architecture.BatchTopK b) {
+            this.pass = new BatchTopKPass(sae, rows, b.k(), java.util.List.of(sae.config().dSae()));
+        } else if (a instanceof Architecture.MatryoshkaBatchTopK m) {
+            this.pass = new BatchTopKPass(sae, rows, m.k(), m.widths());
         } else {
             this.pass = new StandardPass(sae, rows);
         }
@@ -47,8 +56,10 @@ public final class SaeWorkspace {
 
     /**
      * Gradient of the training loss at the last forward: reconstruction {@code mean_n ‖x̂_n − x_n‖²} plus the
-     * architecture's sparsity term (standard: decoder-norm-weighted L1; TopK: AuxK over the latents flagged in
-     * {@code dead}, which may be null). Overwrites {@code grad}. Returns the loss by term.
+     * architecture's sparsity term (standard: decoder-norm-weighted L1; TopK and BatchTopK: AuxK over the latents
+     * flagged in {@code dead}, which may be null; JumpReLU: the L0 or tanh penalty; Matryoshka: the inner prefixes'
+     * reconstructions too). Overwrites {@code grad}. Returns the loss by term. BatchTopK's backward also moves its
+     * running threshold (a parameter the gradient leaves alone).
      */
     public TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
         return pass.backward(loss, dead, grad);

@@ -1,32 +1,53 @@
 package org.sae4j.dictionary;
 
 /**
- * The weights of the loss terms beyond reconstruction, at one step (the trainer derives them from the step).
+ * The weights of the loss terms beyond reconstruction at one step (the trainer derives them from the step), and the
+ * few training-only settings the backward needs with them.
  *
  * @param l1Coefficient   standard SAEs: λ in {@code λ · mean_n Σ_j f_nj ‖W_dec[j]‖} (SAELens {@code l1_coefficient});
  *                        gated SAEs: the same λ on the gate path, {@code λ · mean_n Σ_j relu(π_gate)_nj ‖W_dec[j]‖}
- * @param auxKCoefficient TopK SAEs: α of the AuxK loss (Gao et al. 2024 use 1/32)
- * @param kAux            TopK SAEs: how many dead latents reconstruct the residual (Gao et al.: dIn/2 in sparsify
- *                        and SAELens)
+ * @param auxKCoefficient TopK and BatchTopK SAEs: α of the AuxK loss (Gao et al. 2024 use 1/32)
+ * @param kAux            TopK and BatchTopK SAEs: how many dead latents reconstruct the residual (Gao et al.: dIn/2
+ *                        in sparsify and SAELens)
+ * @param jumpRelu        JumpReLU SAEs: the sparsity penalty and its straight-through estimator
+ * @param thresholdLr     BatchTopK SAEs: rate of the running threshold's EMA (SAELens {@code topk_threshold_lr})
  */
-public record TrainingLoss(double l1Coefficient, double auxKCoefficient, int kAux) {
+public record TrainingLoss(double l1Coefficient, double auxKCoefficient, int kAux, JumpReLULoss jumpRelu,
+        double thresholdLr) {
     public TrainingLoss {
         if (!(l1Coefficient >= 0) || !(auxKCoefficient >= 0) || kAux < 0) {
             throw new IllegalArgumentException("loss weights must be non-negative");
         }
+        if (jumpRelu == null) {
+            throw new IllegalArgumentException("jumpRelu must be given (JumpReLULoss.NONE for none)");
+        }
+        if (!(thresholdLr >= 0 && thresholdLr <= 1)) {
+            throw new IllegalArgumentException("threshold lr must be in [0, 1], got " + thresholdLr);
+        }
+    }
+
+    /** The weights of the standard and TopK terms alone. */
+    public TrainingLoss(double l1Coefficient, double auxKCoefficient, int kAux) {
+        this(l1Coefficient, auxKCoefficient, kAux, JumpReLULoss.NONE, 0);
     }
 
     /**
      * The loss value of one batch, by term; each is a mean over the batch's rows.
      *
-     * @param mse      {@code mean_n ‖x̂_n − x_n‖²} (summed over dIn, as SAELens)
-     * @param sparsity λ-weighted L1 term (standard; gated: on the gate path), else 0
-     * @param auxK     the auxiliary term: α-weighted AuxK (TopK), the gate path's reconstruction through the frozen
- *                 decoder (Gated), else 0
+     * @param mse      {@code mean_n ‖x̂_n − x_n‖²} (summed over dIn, as SAELens) of the full reconstruction
+     * @param sparsity λ-weighted L1 term (standard; gated: on the gate path), λ-weighted L0 or tanh term (JumpReLU),
+     *                 else 0
+     * @param auxK     the auxiliary term: α-weighted AuxK (TopK, BatchTopK), the gate path's reconstruction through
+     *                 the frozen decoder (Gated), else 0
+     * @param innerMse Matryoshka: the reconstruction losses of the inner prefixes, summed; else 0
      */
-    public record Parts(double mse, double sparsity, double auxK) {
+    public record Parts(double mse, double sparsity, double auxK, double innerMse) {
+        public Parts(double mse, double sparsity, double auxK) {
+            this(mse, sparsity, auxK, 0);
+        }
+
         public double total() {
-            return mse + sparsity + auxK;
+            return mse + sparsity + auxK + innerMse;
         }
     }
 }

@@ -12,10 +12,10 @@ import org.sae4j.dictionary.kernels.Nio;
  * difference quotient to ~1e-4 at these loss sizes, so the tolerance is |numeric − analytic| ≤ 3e-3 + 3e-2·|analytic|.
  */
 class GradientCheckTest {
-    private static final double EPS = 1e-3;
-    private static final int ROWS = 6;
-    private static final int D_IN = 5;
-    private static final int D_SAE = 9;
+    static final double EPS = 1e-3;
+    static final int ROWS = 6;
+    static final int D_IN = 5;
+    static final int D_SAE = 9;
 
     @Test
     void standardReluWithDecoderNormL1() {
@@ -78,7 +78,7 @@ class GradientCheckTest {
     }
 
     /** AuxK by its definition, in double, dense: top-kAux pre-activations among dead latents, ReLU, decode, compare. */
-    private static double directAuxK(SaeConfig c, float[] flat, float[] x, float[] e, boolean[] dead,
+    static double directAuxK(SaeConfig c, float[] flat, float[] x, float[] e, boolean[] dead,
                                      TrainingLoss loss) {
         int dIn = c.dIn();
         int dSae = c.dSae();
@@ -124,7 +124,7 @@ class GradientCheckTest {
         return scale * sum / (x.length / dIn);
     }
 
-    private static void checkAgainstFiniteDifferences(Sae sae, float[] x, TrainingLoss loss, boolean[] dead) {
+    static void checkAgainstFiniteDifferences(Sae sae, float[] x, TrainingLoss loss, boolean[] dead) {
         SaeWorkspace ws = new SaeWorkspace(sae, ROWS);
         System.arraycopy(x, 0, ws.input(), 0, x.length);
         ws.forward();
@@ -146,7 +146,7 @@ class GradientCheckTest {
         }
     }
 
-    private static void assertClose(int i, double numeric, double analytic) {
+    static void assertClose(int i, double numeric, double analytic) {
         double tolerance = 3e-3 + 3e-2 * Math.abs(analytic);
         if (Math.abs(numeric - analytic) > tolerance) {
             fail("parameter " + i + ": finite difference " + numeric + " vs backward " + analytic
@@ -156,7 +156,7 @@ class GradientCheckTest {
     }
 
     /** Init plus random biases, so b_enc and b_dec gradients are exercised away from their zero start. */
-    private static Sae perturbedInit(SaeConfig config, long seed) {
+    static Sae perturbedInit(SaeConfig config, long seed) {
         Sae sae = Sae.initialize(config, seed);
         SplittableRandom random = new SplittableRandom(seed + 100);
         for (int j = 0; j < config.dSae(); j++) {
@@ -168,7 +168,7 @@ class GradientCheckTest {
         return sae;
     }
 
-    private static float[] randomInputs(long seed) {
+    static float[] randomInputs(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] x = new float[ROWS * D_IN];
         for (int i = 0; i < x.length; i++) {

@@ -286,14 +286,14 @@ class PythonFormatsTest {
     }
 
     @Test
-    void saeLens6JumpReluIsRefusedByName() throws IOException {
-        Path dir = tmp.resolve("jumprelu");
+    void saeLens6UnknownArchitectureIsRefusedByName() throws IOException {
+        Path dir = tmp.resolve("temporal");
         PythonFiles.safetensors(dir.resolve("sae_weights.safetensors"),
                 new Tensor("threshold", "F32", new long[] {D_SAE}, new float[D_SAE]));
-        PythonFiles.text(dir.resolve("cfg.json"), "{\"d_in\": 4, \"d_sae\": 6, \"architecture\": \"jumprelu\","
+        PythonFiles.text(dir.resolve("cfg.json"), "{\"d_in\": 4, \"d_sae\": 6, \"architecture\": \"temporal\","
                 + " \"metadata\": {\"sae_lens_version\": \"6.0.0\"}}");
         BadInputException e = assertThrows(BadInputException.class, () -> SaeFormat.load(dir, null));
-        assertTrue(e.getMessage().contains("architecture 'jumprelu' is not supported"), e.getMessage());
+        assertTrue(e.getMessage().contains("architecture 'temporal' is not supported"), e.getMessage());
     }
 
     @Test

@@ -27,4 +27,12 @@ public final class Schedules {
         }
         return c.l1Coefficient();
     }
+
+    /** JumpReLU's λ ramps from 0 to {@code l0Coefficient} over {@code l0WarmupSteps} (SAELens). */
+    public static double l0Coefficient(TrainConfig c, long step) {
+        if (step < c.l0WarmupSteps()) {
+            return c.l0Coefficient() * (step + 1.0) / c.l0WarmupSteps();
+        }
+        return c.l0Coefficient();
+    }
 }

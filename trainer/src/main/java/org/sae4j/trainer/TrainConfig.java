@@ -2,6 +2,7 @@ package org.sae4j.trainer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.sae4j.activations.NonFinite;
+import org.sae4j.dictionary.JumpReLULoss;
 
 /**
  * How to train, fixed for the whole run (what changes over time is a pure function of the step: {@link Schedules}).
@@ -32,6 +33,13 @@ import org.sae4j.activations.NonFinite;
  * @param resampleEvents       at most this many resampling events (Anthropic: 4)
  * @param resampleSampleRows   rows whose reconstruction losses weight the choice of new directions (Anthropic:
  *                             819,200), read from the source in whole batches
+ * @param l0Coefficient        JumpReLU SAEs: λ of the sparsity penalty (SAELens {@code l0_coefficient})
+ * @param l0WarmupSteps        λ ramps linearly from 0 over these first steps (SAELens {@code l0_warm_up_steps})
+ * @param jumpreluInitThreshold JumpReLU SAEs: every latent's θ at the start (SAELens {@code jumprelu_init_threshold})
+ * @param jumpreluBandwidth    JumpReLU SAEs: ε of the straight-through estimator's rectangle kernel
+ * @param jumpreluSparsityLossMode JumpReLU SAEs: step (the L0, Google DeepMind) or tanh (Anthropic)
+ * @param jumpreluTanhScale    JumpReLU SAEs: c in the tanh penalty {@code tanh(c · f · ‖W_dec[j]‖)}
+ * @param topkThresholdLr      BatchTopK SAEs: rate of the running threshold's EMA (SAELens {@code topk_threshold_lr})
  */
 public record TrainConfig(
         long totalTokens,
@@ -57,7 +65,14 @@ public record TrainConfig(
         int resampleEverySteps,
         int resampleWindowSteps,
         int resampleEvents,
-        int resampleSampleRows) {
+        int resampleSampleRows,
+        double l0Coefficient,
+        int l0WarmupSteps,
+        double jumpreluInitThreshold,
+        double jumpreluBandwidth,
+        JumpReLULoss.Mode jumpreluSparsityLossMode,
+        double jumpreluTanhScale,
+        double topkThresholdLr) {
 
     public TrainConfig {
         nonFiniteInputs = nonFiniteInputs == null ? NonFinite.STOP : nonFiniteInputs;
@@ -79,7 +94,38 @@ public record TrainConfig(
                 + " resample_every_steps (a latent resampled at one event must have the chance to fire before the"
                 + " next)");
         require(resampleSampleRows > 0, "resample_sample_rows must be positive");
+        jumpreluSparsityLossMode = jumpreluSparsityLossMode == null ? JumpReLULoss.Mode.STEP
+                : jumpreluSparsityLossMode;
+        require(l0Coefficient >= 0 && Double.isFinite(l0Coefficient), "l0_coefficient must be non-negative");
+        require(l0WarmupSteps >= 0, "l0_warmup_steps must be non-negative");
+        require(jumpreluInitThreshold >= 0 && Double.isFinite(jumpreluInitThreshold),
+                "jumprelu_init_threshold must be non-negative");
+        require(jumpreluBandwidth > 0 && Double.isFinite(jumpreluBandwidth), "jumprelu_bandwidth must be positive");
+        require(jumpreluTanhScale > 0 && Double.isFinite(jumpreluTanhScale), "jumprelu_tanh_scale must be positive");
+        require(topkThresholdLr >= 0 && topkThresholdLr <= 1, "topk_threshold_lr must be in [0,1]");
     }
+
+    /** The config without resampling and with the JumpReLU and BatchTopK settings at their defaults. */
+    public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
+                       double adamEpsilon, int lrWarmupSteps, double lrDecayFraction, double l1Coefficient,
+                       int l1WarmupSteps, double auxKCoefficient, int kAux, long deadTokensThreshold,
+                       boolean normalizeActivations, int initSampleRows, int checkpointEverySteps, int logEverySteps,
+                       long seed, NonFinite nonFiniteInputs) {
+        this(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps, lrDecayFraction,
+                l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold, normalizeActivations,
+                initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs, 0, 0, 4, 65_536,
+                DEFAULT_L0_COEFFICIENT, 0, DEFAULT_JUMPRELU_INIT_THRESHOLD, DEFAULT_JUMPRELU_BANDWIDTH, JumpReLULoss.Mode.STEP,
+                DEFAULT_JUMPRELU_TANH_SCALE, DEFAULT_TOPK_THRESHOLD_LR);
+    }
+
+    // JumpReLU on inputs normalised to E‖x‖ = √dIn (sae4j's default), as SAELens's synthetic benchmark trains it
+    // (θ₀ = ε = 1); SAELens's library defaults, θ₀ = 0.01 and ε = 0.05, left the thresholds far from their values
+    // after the default run's few hundred steps here (docs/architectures.md).
+    static final double DEFAULT_L0_COEFFICIENT = 0.5;
+    static final double DEFAULT_JUMPRELU_INIT_THRESHOLD = 1.0;
+    static final double DEFAULT_JUMPRELU_BANDWIDTH = 1.0;
+    static final double DEFAULT_JUMPRELU_TANH_SCALE = 4.0;      // SAELens 6
+    static final double DEFAULT_TOPK_THRESHOLD_LR = 0.01;       // SAELens
 
     /** The config that stops on NaN/Inf inputs (the default), for callers that predate the choice. */
     public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
@@ -92,23 +138,13 @@ public record TrainConfig(
                 initSampleRows, checkpointEverySteps, logEverySteps, seed, NonFinite.STOP);
     }
 
-    /** The config without dead-latent resampling, for callers that predate it. */
-    public TrainConfig(long totalTokens, int batchSize, double lr, double adamBeta1, double adamBeta2,
-                       double adamEpsilon, int lrWarmupSteps, double lrDecayFraction, double l1Coefficient,
-                       int l1WarmupSteps, double auxKCoefficient, int kAux, long deadTokensThreshold,
-                       boolean normalizeActivations, int initSampleRows, int checkpointEverySteps, int logEverySteps,
-                       long seed, NonFinite nonFiniteInputs) {
-        this(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps, lrDecayFraction,
-                l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold, normalizeActivations,
-                initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs, 0, 0, 4, 65_536);
-    }
-
     /** The same config with {@code policy} for NaN/Inf inputs. */
     public TrainConfig withNonFiniteInputs(NonFinite policy) {
         return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
                 lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
                 normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, policy,
-                resampleEverySteps, resampleWindowSteps, resampleEvents, resampleSampleRows);
+                resampleEverySteps, resampleWindowSteps, resampleEvents, resampleSampleRows, l0Coefficient, l0WarmupSteps,
+                jumpreluInitThreshold, jumpreluBandwidth, jumpreluSparsityLossMode, jumpreluTanhScale, topkThresholdLr);
     }
 
     /** The same config resampling dead latents every {@code everySteps} steps, with the other settings as given. */
@@ -116,7 +152,8 @@ public record TrainConfig(
         return new TrainConfig(totalTokens, batchSize, lr, adamBeta1, adamBeta2, adamEpsilon, lrWarmupSteps,
                 lrDecayFraction, l1Coefficient, l1WarmupSteps, auxKCoefficient, kAux, deadTokensThreshold,
                 normalizeActivations, initSampleRows, checkpointEverySteps, logEverySteps, seed, nonFiniteInputs,
-                everySteps, windowSteps, events, sampleRows);
+                everySteps, windowSteps, events, sampleRows, l0Coefficient, l0WarmupSteps, jumpreluInitThreshold,
+                jumpreluBandwidth, jumpreluSparsityLossMode, jumpreluTanhScale, topkThresholdLr);
     }
 
     /** Steps a latent must stay silent to be resampled: {@code resampleWindowSteps}, or half the interval if 0. */
@@ -136,7 +173,9 @@ public record TrainConfig(
      */
     public static TrainConfig defaults() {
         return new TrainConfig(3_000_000L, 4096, 3e-3, 0.9, 0.999, 1e-8, 100, 0.2, 5.0, 1000, 1.0 / 32, 0,
-                10_000_000L, true, 65_536, 1000, 50, 1, NonFinite.STOP, 0, 0, 4, 65_536);
+                10_000_000L, true, 65_536, 1000, 50, 1, NonFinite.STOP, 0, 0, 4, 65_536, DEFAULT_L0_COEFFICIENT, 0,
+                DEFAULT_JUMPRELU_INIT_THRESHOLD, DEFAULT_JUMPRELU_BANDWIDTH, JumpReLULoss.Mode.STEP,
+                DEFAULT_JUMPRELU_TANH_SCALE, DEFAULT_TOPK_THRESHOLD_LR);
     }
 
     public long totalSteps() {

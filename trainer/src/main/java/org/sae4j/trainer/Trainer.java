@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
 import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.JumpReLULoss;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeLensFormat;
@@ -75,6 +77,9 @@ public final class Trainer {
         this.resolvedConfig = resolvedConfig;
         this.listener = listener;
         this.sae = Sae.initialize(saeConfig, config.seed());
+        if (saeConfig.architecture() instanceof Architecture.JumpReLU) {
+            sae.params().threshold().assign(config.jumpreluInitThreshold());
+        }
         this.grad = SaeParams.zeros(saeConfig);
         this.workspace = new SaeWorkspace(sae, config.batchSize());
         this.adam = new AdamOptimizer(config, saeConfig.parameterCount());
@@ -176,34 +181,47 @@ public final class Trainer {
 
     private TrainingLoss lossWeights(long atStep) {
         int kAux = config.kAux() > 0 ? config.kAux() : Math.max(1, sae.config().dIn() / 2);
-        return new TrainingLoss(Schedules.l1Coefficient(config, atStep), config.auxKCoefficient(), kAux);
+        JumpReLULoss jumpRelu = new JumpReLULoss(Schedules.l0Coefficient(config, atStep), config.jumpreluBandwidth(),
+                config.jumpreluSparsityLossMode(), config.jumpreluTanhScale());
+        return new TrainingLoss(Schedules.l1Coefficient(config, atStep), config.auxKCoefficient(), kAux, jumpRelu,
+                config.topkThresholdLr());
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
         divergence.requireFinite(loss, grad, step);
     }
 
-    /** TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024). */
+    /**
+     * TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024); so do
+     * BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units.
+     */
     private void constrainDecoderGradient() {
         if (unitNormDecoder()) {
             sae.removeParallelDecoderGrad(grad);
         }
     }
 
+    /** Renormalises the decoder rows, and keeps JumpReLU's θ ≥ 0 (SAELens trains log θ for the same end). */
     private void constrainDecoder() {
         if (unitNormDecoder()) {
             sae.normalizeDecoderRows();
         }
+        if (sae.config().architecture() instanceof Architecture.JumpReLU) {
+            Transforms.max(sae.params().threshold(), 0.0, false);
+        }
     }
 
     /**
-     * TopK (Gao et al. 2024) and Gated (Rajamanoharan et al. 2024, who constrain decoder rows to unit norm): Gated's
-     * auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1 from shrinking the rows
-     * while r_mag grows to compensate.
+     * Architectures trained with unit-norm decoder rows. TopK (Gao et al. 2024); BatchTopK, Matryoshka and JumpReLU,
+     * whose codes and thresholds are then in the input's units; and Gated (Rajamanoharan et al. 2024, who constrain
+     * the rows too): Gated's auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1
+     * from shrinking the rows while r_mag grows to compensate.
      */
     private boolean unitNormDecoder() {
         Architecture a = sae.config().architecture();
-        return a instanceof Architecture.TopK || a instanceof Architecture.Gated;
+        return a instanceof Architecture.TopK || a instanceof Architecture.BatchTopK
+                || a instanceof Architecture.MatryoshkaBatchTopK || a instanceof Architecture.JumpReLU
+                || a instanceof Architecture.Gated;
     }
 
     private void bookkeeping(TrainingLoss.Parts loss) {
@@ -254,7 +272,7 @@ public final class Trainer {
 
     private TrainResult finish(double seconds) throws IOException {
         divergence.requireFiniteParams(sae.params(), step - 1);
-        Sae trained = inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy();
+        Sae trained = (inputScale != 1 ? sae.foldInputScaling(inputScale) : sae.copy()).forInference();
         double[] frequency = new double[firingCounts.length];
         for (int j = 0; j < frequency.length; j++) {
             frequency[j] = firingWindowTokens > 0 ? (double) firingCounts[j] / firingWindowTokens : 0;

@@ -39,9 +39,15 @@ class ResumeTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"topk", "standard"})
+    @ValueSource(strings = {"topk", "standard", "jumprelu", "batchtopk", "matryoshka"})
     void resumedRunEqualsUninterruptedRun(String architecture) throws IOException {
-        Architecture arch = architecture.equals("topk") ? new Architecture.TopK(3) : new Architecture.Standard();
+        Architecture arch = switch (architecture) {
+            case "topk" -> new Architecture.TopK(3);
+            case "jumprelu" -> new Architecture.JumpReLU(); // θ is a parameter: in the checkpoint with Adam's state
+            case "batchtopk" -> new Architecture.BatchTopK(3); // the running threshold rides in the parameters
+            case "matryoshka" -> new Architecture.MatryoshkaBatchTopK(3, java.util.List.of(8, 48));
+            default -> new Architecture.Standard();
+        };
         SaeConfig sae = SaeConfig.of(12, 48, arch);
         TrainConfig train = new TrainConfig((long) STEPS * BATCH, BATCH, 3e-3, 0.9, 0.999, 1e-8, 5, 0.2, 2.0, 10,
                 1.0 / 32, 6, 6L * BATCH, true, 512, 7, 5, 7);

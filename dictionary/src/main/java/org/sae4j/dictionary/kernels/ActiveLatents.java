@@ -50,6 +50,38 @@ public final class ActiveLatents {
         }
     }
 
+    /**
+     * Regroups ragged codes (row r's are {@code rowStart[r] ≤ e < rowStart[r+1]}; slot = e) keeping only latents in
+     * [lo, hi): one level of a Matryoshka SAE, or all of them with lo = 0, hi = dSae.
+     */
+    public void buildRagged(int[] rowStart, int[] idx, float[] val, int rows, int lo, int hi) {
+        int n = rowStart[rows];
+        if (row.length < n) {
+            row = new int[n];
+            slot = new int[n];
+        }
+        java.util.Arrays.fill(start, 0);
+        for (int i = 0; i < n; i++) {
+            if (idx[i] >= lo && idx[i] < hi && val[i] > 0f) {
+                start[idx[i] + 1]++;
+            }
+        }
+        for (int j = 0; j < dSae; j++) {
+            start[j + 1] += start[j];
+        }
+        System.arraycopy(start, 0, fill, 0, dSae);
+        for (int r = 0; r < rows; r++) {
+            for (int i = rowStart[r]; i < rowStart[r + 1]; i++) {
+                int j = idx[i];
+                if (j >= lo && j < hi && val[i] > 0f) {
+                    int e = fill[j]++;
+                    row[e] = r;
+                    slot[e] = i;
+                }
+            }
+        }
+    }
+
     public int dSae() {
         return dSae;
     }

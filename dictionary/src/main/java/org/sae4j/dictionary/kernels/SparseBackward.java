@@ -50,6 +50,15 @@ public final class SparseBackward {
      */
     public static void run(Codes main, Codes aux, float[] xc, int dIn, int dSae, float[] gradBEnc,
                            FloatBuffer gradWDec, ByteBuffer gradWEnc) {
+        run(aux == null ? new Codes[] {main} : new Codes[] {main, aux}, xc, dIn, dSae, gradBEnc, gradWDec, gradWEnc);
+    }
+
+    /**
+     * Any number of code sets, each with its own source gradient (a Matryoshka SAE's levels: one set per level,
+     * each reading the gradient of the prefixes that level feeds), summed per latent in the order given.
+     */
+    public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] gradBEnc, FloatBuffer gradWDec,
+                           ByteBuffer gradWEnc) {
         int tiles = (dSae + TILE - 1) / TILE;
         int[] gatherMap = FloatOps.SIMD ? VectorFloatOps.transposeMap(dIn) : null;
         FloatBuffer gradWEncFloats = gradWEnc.asFloatBuffer();
@@ -70,9 +79,9 @@ public final class SparseBackward {
                 java.util.Arrays.fill(encTile, 0, width * dIn, 0f);
                 for (int j = j0; j < j0 + width; j++) {
                     int at = (j - j0) * dIn;
-                    float b = latent(main, j, xc, dIn, decTile, encTile, at);
-                    if (aux != null) {
-                        b += latent(aux, j, xc, dIn, decTile, encTile, at);
+                    float b = 0f;
+                    for (Codes set : sets) {
+                        b += latent(set, j, xc, dIn, decTile, encTile, at);
                     }
                     gradBEnc[j] = b;
                 }
