@@ -180,30 +180,16 @@ final class JumpReLUPass extends Pass {
 
     @Override
     int l0(int r) {
-        int n = 0;
-        for (int j = 0; j < dSae; j++) {
-            n += f[r * dSae + j] > 0f ? 1 : 0;
-        }
-        return n;
+        return DenseCodes.l0(f, dSae, r);
     }
 
     @Override
     double l1(int r) {
-        double s = 0;
-        for (int j = 0; j < dSae; j++) {
-            s += f[r * dSae + j];
-        }
-        return s;
+        return DenseCodes.l1(f, dSae, r);
     }
 
     @Override
     void forEachActive(SaeWorkspace.ActiveVisitor visitor) {
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < dSae; j++) {
-                if (f[r * dSae + j] > 0f) {
-                    visitor.visit(r, j, f[r * dSae + j]);
-                }
-            }
-        }
+        DenseCodes.forEachActive(f, rows, dSae, visitor);
     }
 }
