@@ -7,10 +7,10 @@ import org.sae4j.dictionary.kernels.SparseOps;
 import org.sae4j.dictionary.kernels.TopK;
 
 /**
- * AuxK (Gao et al. 2024 §A.2, as SAELens) for the BatchTopK passes: the kAux largest pre-activations among dead
- * latents reconstruct the main residual {@code e = x − x̂} through W_dec (no bias); loss
- * {@code α · min(nDead/kAux, 1) · mean_n ‖ê_n − e_n‖²}, with e a constant (SAELens detaches it). The same term as
- * {@link TopKPass}'s. Buffers depend on kAux, which comes with the loss: sized on first use, then kept.
+ * AuxK (Gao et al. 2024 §A.2, as SAELens) for the TopK and BatchTopK passes: the kAux largest pre-activations among
+ * dead latents reconstruct the main residual {@code e = x − x̂} through W_dec (no bias); loss
+ * {@code α · min(nDead/kAux, 1) · mean_n ‖ê_n − e_n‖²}, with e a constant (SAELens detaches it). Buffers depend on
+ * kAux, which comes with the loss: sized on first use, then kept.
  */
 final class AuxK {
     private final int rows;
@@ -23,6 +23,7 @@ final class AuxK {
     private int[] idx = new int[0];
     private float[] val = new float[0];
     private float[] dVal = new float[0];
+    private double value; // the term at the last run
 
     AuxK(int rows, int dIn, int dSae) {
         this.rows = rows;
@@ -81,8 +82,6 @@ final class AuxK {
         active.build(idx, val, rows, width);
         return new SparseBackward.Codes(active, val, eHat, dVal);
     }
-
-    private double value;
 
     /** The term's value at the last {@link #run}; 0 when it did not run. */
     double loss() {

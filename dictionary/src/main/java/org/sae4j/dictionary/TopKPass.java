@@ -31,14 +31,7 @@ final class TopKPass extends Pass {
     private final FloatBuffer wDecView;
     private final ActiveLatents active;
 
-    // AuxK: arrays sized on first use (they depend on kAux, which comes with the loss), then kept.
-    private final int[] deadList;   // [dSae] indices of dead latents
-    private final float[] eHat;     // [rows, dIn] AuxK's reconstruction of the residual, then its gradient
-    private final ActiveLatents auxActive;
-    private int[] auxIdx = new int[0];
-    private float[] auxVal = new float[0];
-    private float[] auxDVal = new float[0];
-    private int auxWidth;
+    private final AuxK auxK;
 
     // Views of the last gradient written to; the SaeParams they view holds the memory.
     private SaeParams gradViewsOf;
@@ -56,9 +49,7 @@ final class TopKPass extends Pass {
         this.wDec = new float[dSae * dIn];
         this.wDecView = Nio.floats(sae.params().wDec());
         this.active = new ActiveLatents(dSae);
-        this.deadList = new int[dSae];
-        this.eHat = new float[rows * dIn];
-        this.auxActive = new ActiveLatents(dSae);
+        this.auxK = new AuxK(rows, dIn, dSae);
     }
 
     @Override
@@ -81,9 +72,8 @@ final class TopKPass extends Pass {
         }
         mse /= rows;
         sumDecoderBiasGrad();
-        double auxLoss = auxK(loss, dead);
+        SparseBackward.Codes aux = auxK.run(loss, dead, pre, bEnc, wDec, xHat, x);
         active.build(idx, val, rows, k);
-        SparseBackward.Codes aux = auxWidth > 0 ? new SparseBackward.Codes(auxActive, auxVal, eHat, auxDVal) : null;
         if (grad != gradViewsOf) { // the trainer passes the same gradient every step: make its views once
             gradViewsOf = grad;
             gradWDecView = Nio.floats(grad.wDec());
@@ -92,45 +82,7 @@ final class TopKPass extends Pass {
         SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, xc, dIn, dSae, gradBEnc,
                 gradWDecView, gradWEncView);
         writeBiasGrads(grad);
-        return new TrainingLoss.Parts(mse, 0, auxLoss);
-    }
-
-    /**
-     * AuxK (Gao et al. 2024 §A.2, as SAELens): the kAux largest pre-activations among dead latents reconstruct the
-     * main residual {@code e = x − x̂} through W_dec (no bias); loss {@code α · min(nDead/kAux, 1) · mean_n ‖ê_n − e_n‖²}.
-     * Leaves its codes in auxIdx/auxVal ({@code auxWidth} per row, 0 when it did not run) and d auxLoss / d ê in eHat.
-     */
-    private double auxK(TrainingLoss loss, boolean[] dead) {
-        auxWidth = 0;
-        if (dead == null || loss.auxKCoefficient() == 0 || loss.kAux() == 0) {
-            return 0;
-        }
-        int nDead = 0;
-        for (int j = 0; j < dSae; j++) {
-            if (dead[j]) {
-                deadList[nDead++] = j;
-            }
-        }
-        if (nDead == 0) {
-            return 0;
-        }
-        int width = Math.min(loss.kAux(), nDead);
-        if (auxIdx.length < rows * width) {
-            auxIdx = new int[rows * width];
-            auxVal = new float[rows * width];
-            auxDVal = new float[rows * width];
-        }
-        TopK.select(pre, bEnc, rows, dSae, deadList, nDead, width, auxIdx, auxVal);
-        for (int i = 0; i < rows * width; i++) {
-            auxVal[i] = Math.max(auxVal[i], 0f);
-        }
-        double scale = loss.auxKCoefficient() * Math.min((double) nDead / loss.kAux(), 1.0);
-        // ê − e = ê + x̂ − x; the residual e is a constant here (SAELens detaches it). eHat ends holding d auxLoss / d ê.
-        SparseOps.decodeWithGrad(auxIdx, auxVal, rows, width, wDec, dIn, null, xHat, x, (float) (2 * scale / rows),
-                eHat, eHat, rowSum, auxDVal);
-        auxWidth = width;
-        auxActive.build(auxIdx, auxVal, rows, width);
-        return scale * sumRows() / rows;
+        return new TrainingLoss.Parts(mse, 0, auxK.loss());
     }
 
     @Override
