@@ -1,9 +1,6 @@
 package org.sae4j.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.Parallel;
@@ -24,10 +21,10 @@ public final class CompareStep {
     }
 
     public static void main(String[] args) throws IOException {
-        Shape shape = Shape.parse(option(args, "--shape", Shape.SMALL_K));
-        int rounds = Integer.parseInt(option(args, "--rounds", "15"));
-        int warmup = Integer.parseInt(option(args, "--warmup", "5"));
-        double deadFraction = Double.parseDouble(option(args, "--dead", "0"));
+        Shape shape = Shape.parse(Probes.option(args, "--shape", Shape.SMALL_K));
+        int rounds = Integer.parseInt(Probes.option(args, "--rounds", "15"));
+        int warmup = Integer.parseInt(Probes.option(args, "--warmup", "5"));
+        double deadFraction = Double.parseDouble(Probes.option(args, "--dead", "0"));
 
         System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  dead %.2f%n",
                 shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"), deadFraction);
@@ -38,29 +35,30 @@ public final class CompareStep {
             fixture.step();
         }
 
-        long rssBefore = rssKb("VmRSS:");
-        long heapBefore = allocatedBytes();
+        long rssBefore = Probes.rssKb("VmRSS:");
+        long heapBefore = Probes.allocatedBytes();
         double[] gemmMs = new double[rounds];
         double[] stepMs = new double[rounds];
         double[] gemmCpuMs = new double[rounds];
         double[] stepCpuMs = new double[rounds];
         Phases phases = new Phases(rounds);
         for (int r = 0; r < rounds; r++) {
-            long c0 = processCpuNanos();
+            long c0 = Probes.processCpuNanos();
             long t0 = System.nanoTime();
             gemm.run();
             long t1 = System.nanoTime();
-            long c1 = processCpuNanos();
+            long c1 = Probes.processCpuNanos();
             phases.step(fixture, r);
             long t2 = System.nanoTime();
-            long c2 = processCpuNanos();
+            long c2 = Probes.processCpuNanos();
             gemmMs[r] = (t1 - t0) / 1e6;
             stepMs[r] = (t2 - t1) / 1e6;
             gemmCpuMs[r] = (c1 - c0) / 1e6;
             stepCpuMs[r] = (c2 - c1) / 1e6;
         }
-        long heapPerStep = (allocatedBytes() - heapBefore) / rounds;
-        long rssGrowthKb = rssKb("VmRSS:") - rssBefore; // ND4J's buffers are not javacpp-counted: watch the RSS
+        long heapPerStep = (Probes.allocatedBytes() - heapBefore) / rounds;
+        // ND4J's buffers are not counted by javacpp: watch the resident set instead
+        long rssGrowthKb = Probes.rssKb("VmRSS:") - rssBefore;
 
         double gemm50 = median(gemmMs);
         double step50 = median(stepMs);
@@ -76,13 +74,13 @@ public final class CompareStep {
         phases.print();
         System.out.printf("allocated per step: heap %d bytes (all threads); resident set %+d KiB over the %d steps%n",
                 heapPerStep, rssGrowthKb, rounds);
-        System.out.printf("memory: peak RSS %.0f MiB, heap used %.0f MiB%n", rssKb("VmHWM:") / 1024.0,
+        System.out.printf("memory: peak RSS %.0f MiB, heap used %.0f MiB%n", Probes.rssKb("VmHWM:") / 1024.0,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
         System.out.printf("RESULT shape=%s gemm_ms=%.2f step_ms=%.2f fwdbwd_ms=%.2f ratio=%.4f tokens_per_s=%.1f"
                         + " gemm_cpu_ms=%.1f step_cpu_ms=%.1f peak_rss_mib=%.0f heap_alloc_per_step=%d"
                         + " rss_growth_kib=%d%n",
                 shape, gemm50, step50, phases.forwardBackwardMedian(), step50 / gemm50, shape.n() / step50 * 1e3,
-                median(gemmCpuMs), median(stepCpuMs), rssKb("VmHWM:") / 1024.0, heapPerStep, rssGrowthKb);
+                median(gemmCpuMs), median(stepCpuMs), Probes.rssKb("VmHWM:") / 1024.0, heapPerStep, rssGrowthKb);
     }
 
     /** The step of {@link Fixture#step} with a clock between its calls. */
@@ -127,40 +125,6 @@ public final class CompareStep {
             }
             System.out.println(s);
         }
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
-    private static long allocatedBytes() {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long[] ids = threads.getAllThreadIds();
-        long sum = 0;
-        for (long b : threads.getThreadAllocatedBytes(ids)) {
-            sum += Math.max(0, b);
-        }
-        return sum;
-    }
-
-    /** A line of /proc/self/status in KiB: {@code VmRSS:} now, {@code VmHWM:} the peak. */
-    private static long rssKb(String key) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 
     static double median(double[] a) {

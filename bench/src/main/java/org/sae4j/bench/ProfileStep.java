@@ -63,7 +63,7 @@ public final class ProfileStep {
     private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
     private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, all threads
     private long step;
-    private long probeBytes; // what one allocatedBytes() call itself allocates, subtracted from each phase
+    private long probeBytes; // what one Probes.allocatedBytes() call itself allocates, subtracted from each phase
 
     ProfileStep(Shape s, int rounds) {
         this.s = s;
@@ -113,20 +113,20 @@ public final class ProfileStep {
     }
 
     public static void main(String[] args) {
-        Shape shape = Shape.parse(option(args, "--shape", Shape.SMALL_K));
-        int rounds = Integer.parseInt(option(args, "--rounds", "10"));
-        int warmup = Integer.parseInt(option(args, "--warmup", "3"));
+        Shape shape = Shape.parse(Probes.option(args, "--shape", Shape.SMALL_K));
+        int rounds = Integer.parseInt(Probes.option(args, "--rounds", "10"));
+        int warmup = Integer.parseInt(Probes.option(args, "--warmup", "3"));
         System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s%n", shape,
                 Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"));
         ProfileStep p = new ProfileStep(shape, Math.max(rounds, warmup));
         for (int r = 0; r < warmup; r++) {
             p.round(r);
         }
-        long a = allocatedBytes(); // the probes between two phases, alone: what they allocate themselves
-        processCpuNanos();
-        long b = allocatedBytes();
-        processCpuNanos();
-        p.probeBytes = Math.min(b - a, allocatedBytes() - b);
+        long a = Probes.allocatedBytes(); // the probes between two phases, alone: what they allocate themselves
+        Probes.processCpuNanos();
+        long b = Probes.allocatedBytes();
+        Probes.processCpuNanos();
+        p.probeBytes = Math.min(b - a, Probes.allocatedBytes() - b);
         for (int r = 0; r < rounds; r++) {
             p.round(r);
         }
@@ -142,12 +142,12 @@ public final class ProfileStep {
         long[] heap = new long[names.size() + 1];
         long[] cpu = new long[names.size() + 1];
         int i = 0;
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         gemm.run();
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         Nio.get(sae.params().bDec(), bDec);
         Parallel.forRange(n, (from, to) -> {
@@ -158,59 +158,59 @@ public final class ProfileStep {
             }
         });
         Nio.put(xcNd, xc);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         Nio.get(sae.params().bEnc(), bEnc);
         TopK.select(pre, bEnc, n, dSae, null, 0, k, idx, val);
         for (int a = 0; a < val.length; a++) {
             val[a] = Math.max(val[a], 0f);
         }
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, dVal);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         active.build(idx, val, n, k);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), null, xc, dIn, dSae, gradBEnc,
                 gradWDecView, gradWEncView);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder);
         Nio.put(grad.bEnc(), gradBEnc);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         sae.removeParallelDecoderGrad(grad);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         adam.applyUpdater(grad.flat(), (int) step++, 0);
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         sae.params().flat().subi(grad.flat());
-        heap[i] = allocatedBytes();
-        cpu[i] = processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         sae.normalizeDecoderRows();
         t[i] = System.nanoTime();
-        cpu[i] = processCpuNanos();
-        heap[i] = allocatedBytes();
+        cpu[i] = Probes.processCpuNanos();
+        heap[i] = Probes.allocatedBytes();
         for (int p = 0; p < names.size(); p++) {
             ms.get(p)[r] = (t[p + 1] - t[p]) / 1e6;
             alloc.get(p)[r] = heap[p + 1] - heap[p] - probeBytes;
@@ -238,32 +238,5 @@ public final class ProfileStep {
         double gemmMs = CompareStep.median(java.util.Arrays.copyOf(ms.get(0), rounds));
         System.out.printf("  %-42s %8.1f %10.1f %8.3f   (wall: %.3f × the bare GEMM)%n", "sum of the step's phases",
                 total, totalCpu, totalCpu / gemmCpu, total / gemmMs);
-    }
-
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                    .getOperatingSystemMXBean();
-
-    private static long processCpuNanos() {
-        return OS.getProcessCpuTime();
-    }
-
-    /** Heap bytes allocated so far by every live thread (the kernels' workers included). */
-    private static long allocatedBytes() {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
-            sum += Math.max(0, b);
-        }
-        return sum;
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }
