@@ -7,7 +7,8 @@
 #
 # Each side gets its best settings: OpenBLAS's kernel set for this CPU (OPENBLAS_CORETYPE picked from /proc/cpuinfo
 # as ./sae4j does, overriding an inherited value: this machine's environment presets Haswell, half SkylakeX's speed),
-# the same thread count everywhere (sae4j kernels, ND4J/OpenBLAS, PyTorch intra-op and its BLAS), and for PyTorch
+# the same thread count everywhere (sae4j kernels, ND4J/OpenBLAS, PyTorch intra-op and its BLAS), OpenBLAS workers that
+# sleep soon after a call (OPENBLAS_THREAD_TIMEOUT=4) instead of spinning against the other threads, and for PyTorch
 # glibc malloc settings that keep its big temporaries from going back to the OS every step (they doubled its speed
 # here). PyTorch is Debian's python3-torch run by Debian's /usr/bin/python3 (not a pyenv python first on PATH).
 set -euo pipefail
@@ -32,7 +33,7 @@ done
 jar="$root/bench/target/benchmarks.jar"
 if [ ! -f "$jar" ]; then
   echo "compare.sh: building $jar ..." >&2
-  (cd "$root" && mvn -B -o -q package -pl bench -am -DskipTests) >&2
+  (cd "$root" && mvn -B -q package -pl bench -am -DskipTests) >&2
 fi
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   echo "compare.sh: Debian's python3-torch is missing: apt-get update && apt-get install -y python3-torch" >&2
@@ -51,6 +52,9 @@ if [ -n "${OPENBLAS_CORETYPE:-}" ] && [ "$OPENBLAS_CORETYPE" != "$coretype" ]; t
 fi
 if [ -n "$coretype" ]; then export OPENBLAS_CORETYPE="$coretype"; else unset OPENBLAS_CORETYPE; fi
 export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+# Both sides' OpenBLAS: idle workers sleep after 2^4 spins instead of 2^28 cycles (as ./sae4j sets it), so they leave
+# the cores to the work between GEMMs.
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
@@ -80,7 +84,7 @@ sparse_ms="$(field 'decode=sparse' step_ms)"
 dense_cpu="$(field 'decode=dense' step_cpu_ms)"
 sparse_cpu="$(field 'decode=sparse' step_cpu_ms)"
 echo
-echo "shape $shape, $threads threads, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "shape $shape, $threads threads, OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # Wall-clock ratios are the targets' measure; CPU-time ratios (all threads of each process, spin-waiting included)
 # move less when other jobs share the cores, so both are printed.
 awk -v g="$gemm_ms" -v s="$step_ms" -v st="$sae4j_tps" -v dm="$dense_ms" -v dt="$dense_tps" \

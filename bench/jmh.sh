@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar="$root/bench/target/benchmarks.jar"
 if [ ! -f "$jar" ]; then
   echo "jmh.sh: building $jar ..." >&2
-  (cd "$root" && mvn -B -o -q package -pl bench -am -DskipTests) >&2
+  (cd "$root" && mvn -B -q package -pl bench -am -DskipTests) >&2
 fi
 coretype="${SAE4J_CORETYPE:-}"
 if [ -z "$coretype" ] && [ -r /proc/cpuinfo ]; then
@@ -21,5 +21,6 @@ if [ -z "$coretype" ] && [ -r /proc/cpuinfo ]; then
   esac
 fi
 if [ -n "$coretype" ]; then export OPENBLAS_CORETYPE="$coretype"; fi
-echo "jmh.sh: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}" >&2
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}" # as ./sae4j: idle OpenBLAS workers sleep, not spin
+echo "jmh.sh: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_THREAD_TIMEOUT=$OPENBLAS_THREAD_TIMEOUT" >&2
 exec java -jar "$jar" "$@"

@@ -26,8 +26,9 @@ public final class CompareStep {
         int warmup = Integer.parseInt(Probes.option(args, "--warmup", "5"));
         double deadFraction = Double.parseDouble(Probes.option(args, "--dead", "0"));
 
-        System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  dead %.2f%n",
-                shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"), deadFraction);
+        System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  THREAD_TIMEOUT=%s"
+                + "  dead %.2f%n", shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"),
+                System.getenv("OPENBLAS_THREAD_TIMEOUT"), deadFraction);
         Fixture.EncoderGemm gemm = new Fixture.EncoderGemm(shape, 7);
         Fixture fixture = new Fixture(shape, deadFraction, 1);
         for (int i = 0; i < warmup; i++) {

@@ -116,8 +116,9 @@ public final class ProfileStep {
         Shape shape = Shape.parse(Probes.option(args, "--shape", Shape.SMALL_K));
         int rounds = Integer.parseInt(Probes.option(args, "--rounds", "10"));
         int warmup = Integer.parseInt(Probes.option(args, "--warmup", "3"));
-        System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s%n", shape,
-                Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"));
+        System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  THREAD_TIMEOUT=%s%n",
+                shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"),
+                System.getenv("OPENBLAS_THREAD_TIMEOUT"));
         ProfileStep p = new ProfileStep(shape, Math.max(rounds, warmup));
         for (int r = 0; r < warmup; r++) {
             p.round(r);
