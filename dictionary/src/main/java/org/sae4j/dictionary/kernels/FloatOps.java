@@ -108,6 +108,30 @@ public final class FloatOps {
                 : collectAtLeastScalar(src, at, bias, cols, threshold, out, capacity);
     }
 
+    /**
+     * {@link #collectAtLeast} that also writes each collected column's biased value to {@code values} (same
+     * positions), so the caller need not read the row again. {@code values} needs {@link #LANES} floats of room past
+     * {@code capacity}: the SIMD body stores a whole vector there before keeping its hits.
+     */
+    public static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
+                                     float[] values, int capacity) {
+        if (SIMD) {
+            return VectorFloatOps.collectAtLeast(src, at, bias, cols, threshold, out, values, capacity);
+        }
+        int n = 0;
+        for (int c = 0; c < cols; c++) {
+            float v = src.getFloat(at + 4 * c) + bias[c];
+            if (v >= threshold) {
+                if (n == capacity) {
+                    return -1;
+                }
+                values[n] = v;
+                out[n++] = c;
+            }
+        }
+        return n;
+    }
+
     /** {@code dst[c] = src[c] + bias[c]} for c < cols: the row, biased, into heap scratch. */
     public static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {
         if (SIMD) {

@@ -103,26 +103,27 @@ public final class TopK {
         if (Float.isNaN(tau)) {
             return false;
         }
-        int n = FloatOps.collectAtLeast(src, at, bias, cols, tau, s.cand, s.cand.length); // the row again, from L2
+        int capacity = s.cand.length;
+        int n = FloatOps.collectAtLeast(src, at, bias, cols, tau, s.cand, s.candVal, capacity); // again, from L2
         if (n < k) { // overflow (−1), or a NaN kept a block out of the count
             return false;
         }
-        // The few candidates, sorted by one long key each: (value desc, column asc), the reference's order.
+        // The few candidates, sorted by one long key each: (value desc, position asc). Candidates come in column
+        // order, so position order is column order: the reference's (value desc, column asc).
         long[] keys = s.keys;
         for (int i = 0; i < n; i++) {
-            int c = s.cand[i];
-            keys[i] = orderKey(src.getFloat(at + 4 * c) + bias[c], c);
+            keys[i] = orderKey(s.candVal[i], i);
         }
         Arrays.sort(keys, 0, n);
         for (int t = 0; t < k; t++) {
-            int c = (int) keys[t];
-            s.heapIdx[t] = c;
-            s.heapVal[t] = src.getFloat(at + 4 * c) + bias[c];
+            int i = (int) keys[t];
+            s.heapIdx[t] = s.cand[i];
+            s.heapVal[t] = s.candVal[i];
         }
         return true;
     }
 
-    /** A long that sorts ascending as (value descending, column ascending); −0 counts as 0, like the heap. */
+    /** A long that sorts ascending as (value descending, then column ascending); −0 counts as 0, like the heap. */
     private static long orderKey(float value, int column) {
         int bits = Float.floatToRawIntBits(value == 0f ? 0f : value);
         int sortable = bits ^ ((bits >> 31) & 0x7fffffff); // monotone in the float's value
@@ -234,6 +235,7 @@ public final class TopK {
         int[] heapIdx = new int[0];
         float[] blockMax = new float[0];
         int[] cand = new int[0];
+        float[] candVal = new float[0]; // the candidates' biased values
         long[] keys = new long[0];
         float[] zeros = new float[0]; // a bias of 0, for rows whose bias is already added
 
@@ -247,6 +249,7 @@ public final class TopK {
             }
             if (cand.length < 16 * k + 256) {
                 cand = new int[16 * k + 256]; // columns ≥ τ: typically under 3k; more falls back to the plain heap
+                candVal = new float[cand.length + FloatOps.LANES];
                 keys = new long[cand.length];
             }
             if (heapVal.length < k) {

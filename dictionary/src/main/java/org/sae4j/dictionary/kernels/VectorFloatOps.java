@@ -159,6 +159,44 @@ final class VectorFloatOps {
         return n;
     }
 
+    static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
+                              float[] values, int capacity) {
+        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+        FloatVector t = FloatVector.broadcast(S, threshold);
+        int n = 0;
+        int c = 0;
+        for (; c <= cols - L; c += L) {
+            FloatVector v = FloatVector.fromByteBuffer(S, src, at + 4 * c, le).add(FloatVector.fromArray(S, bias, c));
+            if (v.compare(VectorOperators.GE, t).anyTrue()) {
+                // The whole vector goes to values[n..n+L), then its hits are moved down in place: hit i is read
+                // from n0 + lane before anything is written at or past it.
+                v.intoArray(values, n);
+                int n0 = n;
+                for (int lane = 0; lane < L; lane++) {
+                    float x = values[n0 + lane];
+                    if (x >= threshold) {
+                        if (n == capacity) {
+                            return -1;
+                        }
+                        values[n] = x;
+                        out[n++] = c + lane;
+                    }
+                }
+            }
+        }
+        for (; c < cols; c++) {
+            float x = src.getFloat(at + 4 * c) + bias[c];
+            if (x >= threshold) {
+                if (n == capacity) {
+                    return -1;
+                }
+                values[n] = x;
+                out[n++] = c;
+            }
+        }
+        return n;
+    }
+
     static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         int c = 0;

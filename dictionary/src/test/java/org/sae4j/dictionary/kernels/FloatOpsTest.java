@@ -107,6 +107,18 @@ class FloatOpsTest {
             if (n > 1) {
                 assertEquals(-1, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, hits, n - 1), "capacity");
             }
+            // The variant that keeps the values: the same columns, each with its biased value.
+            int[] kept = new int[cols];
+            float[] keptValues = new float[cols + FloatOps.LANES];
+            assertEquals(n, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, kept, keptValues, cols));
+            for (int i = 0; i < n; i++) {
+                assertEquals(hitsScalar[i], kept[i], "column of hit " + i + ", cols = " + cols);
+                assertEquals(row[9 + kept[i]] + bias[kept[i]], keptValues[i], "value of hit " + i);
+            }
+            if (n > 1) {
+                assertEquals(-1, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, kept, keptValues, n - 1),
+                        "capacity, keeping values");
+            }
         }
     }
 }
