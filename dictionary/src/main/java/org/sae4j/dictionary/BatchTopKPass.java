@@ -1,13 +1,10 @@
 package org.sae4j.dictionary;
 
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.BatchSelect;
 import org.sae4j.dictionary.kernels.NestedDecode;
-import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.SparseBackward;
 
@@ -38,14 +35,9 @@ final class BatchTopKPass extends Pass {
     private final SparseBackward.Codes[] setsWithAux; // [levels + 1]
     private final float[] bEnc;      // [dSae]
     private final float[] wDec;      // [dSae, dIn] heap copy of W_dec, refreshed per forward
-    private final FloatBuffer wDecView;
     private final BatchSelect select;
     private final AuxK auxK;
     private int kept;
-
-    private SaeParams gradViewsOf;
-    private FloatBuffer gradWDecView;
-    private ByteBuffer gradWEncView;
 
     BatchTopKPass(Sae sae, int rows, int k, List<Integer> widths) {
         super(sae, rows);
@@ -70,7 +62,6 @@ final class BatchTopKPass extends Pass {
         this.setsWithAux = new SparseBackward.Codes[levels + 1];
         this.bEnc = new float[dSae];
         this.wDec = new float[dSae * dIn];
-        this.wDecView = Nio.floats(sae.params().wDec());
         this.select = new BatchSelect(rows, dSae);
         this.auxK = new AuxK(rows, dIn, dSae);
     }
@@ -78,7 +69,7 @@ final class BatchTopKPass extends Pass {
     @Override
     void forward() {
         encodeWithoutBias();
-        Nio.get(sae.params().bEnc(), bEnc);
+        bEncView.get(0, bEnc);
         kept = select.select(pre, bEnc, keep, rowStart, idx, val);
         Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
         NestedDecode.decodeWithGrad(rowStart, idx, val, rows, wDec, dIn, bDec, x, 2f / rows, levelEnd, xHat,
@@ -110,11 +101,7 @@ final class BatchTopKPass extends Pass {
             setsWithAux[m] = set;
         }
         setsWithAux[levels] = aux;
-        if (grad != gradViewsOf) {
-            gradViewsOf = grad;
-            gradWDecView = Nio.floats(grad.wDec());
-            gradWEncView = Nio.bytes(grad.wEnc());
-        }
+        viewGradient(grad);
         SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
         grad.threshold().assign(0);

@@ -1,6 +1,7 @@
 package org.sae4j.dictionary;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -31,6 +32,22 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
     final INDArray xcNd;    // [rows, dIn]
     final INDArray preNd;   // [rows, dSae] the encoder GEMM's output, without b_enc
     final ByteBuffer pre;   // live little-endian view of preNd
+    // Views of the SAE's parameters, and of the gradient last written (see viewGradient), made once: a NIO view is
+    // a few objects, and a step should allocate none.
+    final FloatBuffer bDecView;
+    final FloatBuffer bEncView;
+    final FloatBuffer wEncView;
+    final FloatBuffer wDecView;
+    private SaeParams gradViewsOf;
+    private FloatBuffer gradBEncView;
+    private FloatBuffer gradBDecView;
+    FloatBuffer gradWDecView;
+    ByteBuffer gradWEncView;
+    private final FloatBuffer xcView;
+    // The parallel loop bodies, bound once (a lambda capturing locals is a new object on every call).
+    private final Parallel.RangeBody centreRows = this::centreRows;
+    private final Parallel.RangeBody reconstructionGradRows = this::reconstructionGradRows;
+    private final Parallel.RangeBody sumDecoderBiasGradColumns = this::sumDecoderBiasGrad;
 
     Pass(Sae sae, int rows) {
         this.sae = sae;
@@ -54,6 +71,12 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
         }
         this.preNd = Nd4j.create(DataType.FLOAT, rows, dSae);
         this.pre = Nio.bytes(preNd);
+        SaeParams p = sae.params();
+        this.bDecView = Nio.floats(p.bDec());
+        this.bEncView = p.bEnc() == null ? null : Nio.floats(p.bEnc()); // gated SAEs have b_gate and b_mag instead
+        this.wEncView = Nio.floats(p.wEnc());
+        this.wDecView = Nio.floats(p.wDec());
+        this.xcView = Nio.floats(xcNd);
     }
 
     abstract void forward();
@@ -68,18 +91,19 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
 
     /** xc = x − b_dec (or x), then preNd = xc · W_enc: the one dense product every architecture pays. */
     final void encodeWithoutBias() {
-        SaeParams p = sae.params();
-        Nio.get(p.bDec(), bDec);
+        bDecView.get(0, bDec);
+        Parallel.forRange(rows, centreRows);
+        xcView.put(0, xc);
+        Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0); // [rows, dSae]
+    }
+
+    private void centreRows(int from, int to) {
         boolean centre = sae.config().applyBDecToInput();
-        Parallel.forRange(rows, (from, to) -> {
-            for (int i = from * dIn; i < to * dIn; i += dIn) {
-                for (int d = 0; d < dIn; d++) {
-                    xc[i + d] = centre ? x[i + d] - bDec[d] : x[i + d];
-                }
+        for (int i = from * dIn; i < to * dIn; i += dIn) {
+            for (int d = 0; d < dIn; d++) {
+                xc[i + d] = centre ? x[i + d] - bDec[d] : x[i + d];
             }
-        });
-        Nio.put(xcNd, xc);
-        Nd4j.gemm(xcNd, p.wEnc(), preNd, false, false, 1.0, 0.0); // [rows, dSae]
+        }
     }
 
     /**
@@ -87,38 +111,38 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
      * Returns the mean squared error.
      */
     final double reconstructionGrad() {
-        reconstructionGradRows();
+        Parallel.forRange(rows, reconstructionGradRows);
         sumDecoderBiasGrad();
         return sumRows() / rows;
     }
 
-    /** g = 2 (x̂ − x) / rows and rowSum[r] = ‖x̂_r − x_r‖². */
-    private void reconstructionGradRows() {
+    /** g = 2 (x̂ − x) / rows and rowSum[r] = ‖x̂_r − x_r‖², for rows [from, to). */
+    private void reconstructionGradRows(int from, int to) {
         float scale = 2f / rows;
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                double sq = 0;
-                for (int i = r * dIn; i < (r + 1) * dIn; i++) {
-                    float diff = xHat[i] - x[i];
-                    sq += (double) diff * diff;
-                    g[i] = scale * diff;
-                }
-                rowSum[r] = sq;
+        for (int r = from; r < to; r++) {
+            double sq = 0;
+            for (int i = r * dIn; i < (r + 1) * dIn; i++) {
+                float diff = xHat[i] - x[i];
+                sq += (double) diff * diff;
+                g[i] = scale * diff;
             }
-        });
+            rowSum[r] = sq;
+        }
     }
 
     /** gradBDec = Σ_n g_n, summed in row order per column. */
     final void sumDecoderBiasGrad() {
-        Parallel.forRange(dIn, 64, (from, to) -> {
-            java.util.Arrays.fill(gradBDec, from, to, 0f);
-            for (int r = 0; r < rows; r++) {
-                int o = r * dIn;
-                for (int d = from; d < to; d++) {
-                    gradBDec[d] += g[o + d];
-                }
+        Parallel.forRange(dIn, 64, sumDecoderBiasGradColumns);
+    }
+
+    private void sumDecoderBiasGrad(int from, int to) {
+        java.util.Arrays.fill(gradBDec, from, to, 0f);
+        for (int r = 0; r < rows; r++) {
+            int o = r * dIn;
+            for (int d = from; d < to; d++) {
+                gradBDec[d] += g[o + d];
             }
-        });
+        }
     }
 
     /** Σ_r rowSum[r], in row order. */
@@ -136,12 +160,24 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
      */
     final void writeBiasGrads(SaeParams grad) {
         if (sae.config().applyBDecToInput()) {
-            RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder); // [dIn]
+            RowOps.matVec(wEncView, dIn, dSae, gradBEnc, viaEncoder); // [dIn]
             for (int d = 0; d < dIn; d++) {
                 gradBDec[d] -= viaEncoder[d];
             }
         }
-        Nio.put(grad.bEnc(), gradBEnc);
-        Nio.put(grad.bDec(), gradBDec);
+        viewGradient(grad);
+        gradBEncView.put(0, gradBEnc);
+        gradBDecView.put(0, gradBDec);
+    }
+
+    /** Makes the views of {@code grad}'s tensors, once per gradient: the trainer passes the same one every step. */
+    final void viewGradient(SaeParams grad) {
+        if (grad != gradViewsOf) {
+            gradViewsOf = grad;
+            gradBEncView = grad.bEnc() == null ? null : Nio.floats(grad.bEnc());
+            gradBDecView = Nio.floats(grad.bDec());
+            gradWDecView = Nio.floats(grad.wDec());
+            gradWEncView = Nio.bytes(grad.wEnc());
+        }
     }
 }

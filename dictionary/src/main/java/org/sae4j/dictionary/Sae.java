@@ -1,5 +1,6 @@
 package org.sae4j.dictionary;
 
+import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,11 @@ public final class Sae {
 
     private final SaeConfig config;
     private final SaeParams params;
+    // Views made on first use and kept, so the per-step constraints allocate nothing: W_dec's, and the last
+    // gradient's (training passes the same gradient every step).
+    private FloatBuffer wDecView;
+    private SaeParams gradViewOf;
+    private FloatBuffer gradWDecView;
 
     public Sae(SaeConfig config, SaeParams params) {
         if (params.flat().length() != config.parameterCount()) {
@@ -161,7 +167,14 @@ public final class Sae {
 
     /** Scales every decoder row to unit norm (rows of exactly zero stay zero). */
     public void normalizeDecoderRows() {
-        RowOps.normalize(Nio.floats(params.wDec()), config.dSae(), config.dIn());
+        RowOps.normalize(decoderView(), config.dSae(), config.dIn());
+    }
+
+    private FloatBuffer decoderView() {
+        if (wDecView == null) {
+            wDecView = Nio.floats(params.wDec());
+        }
+        return wDecView;
     }
 
     /**
@@ -170,7 +183,11 @@ public final class Sae {
      * Assumes unit-norm rows.
      */
     public void removeParallelDecoderGrad(SaeParams grad) {
-        RowOps.removeParallel(Nio.floats(grad.wDec()), Nio.floats(params.wDec()), config.dSae(), config.dIn());
+        if (grad != gradViewOf) {
+            gradViewOf = grad;
+            gradWDecView = Nio.floats(grad.wDec());
+        }
+        RowOps.removeParallel(gradWDecView, decoderView(), config.dSae(), config.dIn());
     }
 
     /**

@@ -1,9 +1,6 @@
 package org.sae4j.dictionary;
 
-import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import org.sae4j.dictionary.kernels.ActiveLatents;
-import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.SparseBackward;
 import org.sae4j.dictionary.kernels.SparseOps;
@@ -28,15 +25,13 @@ final class TopKPass extends Pass {
     private final double[] sq;   // [rows] ‖x̂_r − x_r‖², from the forward
     private final float[] bEnc;  // [dSae]
     private final float[] wDec;  // [dSae, dIn] heap copy of W_dec for the Java kernels, refreshed per forward
-    private final FloatBuffer wDecView;
     private final ActiveLatents active;
+    private final SparseBackward.Codes codes; // the main code set, as the backward reads it
+    private final SparseBackward.Codes[] mainOnly;
+    private final SparseBackward.Codes[] mainAndAux; // [1] set per step
+    private final Parallel.RangeBody copyDecoderRows = this::copyDecoderRows;
 
     private final AuxK auxK;
-
-    // Views of the last gradient written to; the SaeParams they view holds the memory.
-    private SaeParams gradViewsOf;
-    private FloatBuffer gradWDecView;
-    private ByteBuffer gradWEncView;
 
     TopKPass(Sae sae, int rows, int k) {
         super(sae, rows);
@@ -47,21 +42,27 @@ final class TopKPass extends Pass {
         this.sq = new double[rows];
         this.bEnc = new float[dSae];
         this.wDec = new float[dSae * dIn];
-        this.wDecView = Nio.floats(sae.params().wDec());
         this.active = new ActiveLatents(dSae);
+        this.codes = new SparseBackward.Codes(active, val, g, dVal);
+        this.mainOnly = new SparseBackward.Codes[] {codes};
+        this.mainAndAux = new SparseBackward.Codes[] {codes, null};
         this.auxK = new AuxK(rows, dIn, dSae);
     }
 
     @Override
     void forward() {
         encodeWithoutBias();
-        Nio.get(sae.params().bEnc(), bEnc);
+        bEncView.get(0, bEnc);
         TopK.select(pre, bEnc, rows, dSae, null, 0, k, idx, val);
         for (int i = 0; i < val.length; i++) {
             val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
         }
-        Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
+        Parallel.forRange(dSae, 256, copyDecoderRows);
         SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, dVal);
+    }
+
+    private void copyDecoderRows(int from, int to) {
+        wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn);
     }
 
     @Override
@@ -74,13 +75,13 @@ final class TopKPass extends Pass {
         sumDecoderBiasGrad();
         SparseBackward.Codes aux = auxK.run(loss, dead, pre, bEnc, wDec, xHat, x);
         active.build(idx, val, rows, k);
-        if (grad != gradViewsOf) { // the trainer passes the same gradient every step: make its views once
-            gradViewsOf = grad;
-            gradWDecView = Nio.floats(grad.wDec());
-            gradWEncView = Nio.bytes(grad.wEnc());
+        viewGradient(grad);
+        SparseBackward.Codes[] sets = mainOnly;
+        if (aux != null) {
+            mainAndAux[1] = aux;
+            sets = mainAndAux;
         }
-        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), aux, xc, dIn, dSae, gradBEnc,
-                gradWDecView, gradWEncView);
+        SparseBackward.run(sets, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
         return new TrainingLoss.Parts(mse, 0, auxK.loss());
     }

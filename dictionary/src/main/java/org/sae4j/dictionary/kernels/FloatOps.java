@@ -64,6 +64,21 @@ public final class FloatOps {
         }
     }
 
+    /**
+     * Two {@link #axpy4} at once over the same four row offsets of two matrices: {@code ya += Σ a_q·xa[x_q]} and
+     * {@code yb += Σ b_q·xb[x_q]}. Eight scattered rows stream together (eight misses in flight instead of four).
+     */
+    public static void axpy4Pair(float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3,
+                                 int x0, int x1, int x2, int x3, float[] xa, float[] ya, float[] xb, float[] yb,
+                                 int yFrom, int n) {
+        if (SIMD) {
+            VectorFloatOps.axpy4Pair(a0, a1, a2, a3, b0, b1, b2, b3, x0, x1, x2, x3, xa, ya, xb, yb, yFrom, n);
+        } else {
+            axpy4(a0, x0, a1, x1, a2, x2, a3, x3, xa, ya, yFrom, n);
+            axpy4(b0, x0, b1, x1, b2, x2, b3, x3, xb, yb, yFrom, n);
+        }
+    }
+
     /** {@code y[yFrom+i] *= alpha} for i < n. */
     public static void scale(float alpha, float[] y, int yFrom, int n) {
         for (int i = 0; i < n; i++) { // HotSpot vectorizes this one itself

@@ -24,6 +24,8 @@ public final class SparseBackward {
     static final int TILE = 64;
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    /** Per thread, the gather map of {@link VectorFloatOps#putTransposed} for the last dIn (lane l reads l·dIn). */
+    private static final ThreadLocal<int[]> GATHER_MAP = ThreadLocal.withInitial(() -> new int[0]);
 
     /**
      * One code set: which latents are active where, their activations, the gradient reaching what they decode to,
@@ -60,14 +62,17 @@ public final class SparseBackward {
     public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] gradBEnc, FloatBuffer gradWDec,
                            ByteBuffer gradWEnc) {
         int tiles = (dSae + TILE - 1) / TILE;
-        int[] gatherMap = FloatOps.SIMD ? VectorFloatOps.transposeMap(dIn) : null;
-        FloatBuffer gradWEncFloats = gradWEnc.asFloatBuffer();
         Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
             float[][] s = SCRATCH.get();
             if (s[0].length < TILE * dIn) {
                 s[0] = new float[TILE * dIn];
                 s[1] = new float[TILE * dIn];
                 s[2] = new float[TILE * dIn];
+            }
+            int[] gatherMap = GATHER_MAP.get();
+            if (FloatOps.SIMD && (gatherMap.length == 0 || gatherMap[1] != dIn)) {
+                gatherMap = VectorFloatOps.transposeMap(dIn);
+                GATHER_MAP.set(gatherMap);
             }
             float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
             float[] encTile = s[1]; // [TILE, dIn] columns of dW_enc
@@ -90,6 +95,7 @@ public final class SparseBackward {
                         ? VectorFloatOps.putTransposed(encTile, width, dIn, gradWEnc, dSae, j0, gatherMap) : 0;
                 int rest = width - done;
                 if (rest > 0) {
+                    FloatBuffer gradWEncFloats = gradWEnc.asFloatBuffer();
                     for (int d = 0; d < dIn; d++) {
                         for (int jj = 0; jj < rest; jj++) {
                             encOut[d * rest + jj] = encTile[(done + jj) * dIn + d];
@@ -104,8 +110,10 @@ public final class SparseBackward {
     }
 
     /**
-     * One latent's entries in one code set, four rows at a time (see {@link FloatOps#axpy4}: the rows are scattered
-     * over the batch, and four streams keep four misses in flight); returns its contribution to db_enc[j].
+     * One latent's entries in one code set, four rows at a time, dW_dec's and dW_enc's together (see
+     * {@link FloatOps#axpy4Pair}: the rows are scattered over the batch, and eight streams keep eight misses in
+     * flight); returns its contribution to db_enc[j]. A last group of fewer than four is padded with its own last
+     * row at weight 0, which adds exactly nothing to a finite tile.
      */
     private static float latent(Codes codes, int j, float[] xc, int dIn, float[] decTile, float[] encTile, int at) {
         ActiveLatents active = codes.active();
@@ -113,31 +121,26 @@ public final class SparseBackward {
         float[] val = codes.val();
         float[] codeGrad = codes.codeGrad();
         float bEncGrad = 0f;
-        int e = active.start(j);
         int end = active.start(j + 1);
-        for (; e + 4 <= end; e += 4) {
-            int n0 = active.row(e) * dIn;
-            int n1 = active.row(e + 1) * dIn;
-            int n2 = active.row(e + 2) * dIn;
-            int n3 = active.row(e + 3) * dIn;
+        for (int e = active.start(j); e < end; e += 4) {
+            int last = Math.min(e + 4, end) - 1;
             int s0 = active.slot(e);
-            int s1 = active.slot(e + 1);
-            int s2 = active.slot(e + 2);
-            int s3 = active.slot(e + 3);
-            FloatOps.axpy4(val[s0], n0, val[s1], n1, val[s2], n2, val[s3], n3, src, decTile, at, dIn);
-            FloatOps.axpy4(codeGrad[s0], n0, codeGrad[s1], n1, codeGrad[s2], n2, codeGrad[s3], n3, xc, encTile, at,
-                    dIn);
+            int s1 = active.slot(Math.min(e + 1, last));
+            int s2 = active.slot(Math.min(e + 2, last));
+            int s3 = active.slot(last);
+            float a1 = e + 1 <= last ? val[s1] : 0f;
+            float a2 = e + 2 <= last ? val[s2] : 0f;
+            float a3 = e + 3 <= last ? val[s3] : 0f;
+            float b1 = e + 1 <= last ? codeGrad[s1] : 0f;
+            float b2 = e + 2 <= last ? codeGrad[s2] : 0f;
+            float b3 = e + 3 <= last ? codeGrad[s3] : 0f;
+            FloatOps.axpy4Pair(val[s0], a1, a2, a3, codeGrad[s0], b1, b2, b3, active.row(e) * dIn,
+                    active.row(Math.min(e + 1, last)) * dIn, active.row(Math.min(e + 2, last)) * dIn,
+                    active.row(last) * dIn, src, decTile, xc, encTile, at, dIn);
             bEncGrad += codeGrad[s0];
-            bEncGrad += codeGrad[s1];
-            bEncGrad += codeGrad[s2];
-            bEncGrad += codeGrad[s3];
-        }
-        for (; e < end; e++) {
-            int n = active.row(e) * dIn;
-            int slot = active.slot(e);
-            FloatOps.axpy(val[slot], src, n, decTile, at, dIn);
-            FloatOps.axpy(codeGrad[slot], xc, n, encTile, at, dIn);
-            bEncGrad += codeGrad[slot];
+            bEncGrad += b1;
+            bEncGrad += b2;
+            bEncGrad += b3;
         }
         return bEncGrad;
     }

@@ -104,6 +104,37 @@ final class VectorFloatOps {
         }
     }
 
+    static void axpy4Pair(float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3, int x0,
+                          int x1, int x2, int x3, float[] xa, float[] ya, float[] xb, float[] yb, int yFrom, int n) {
+        FloatVector va0 = FloatVector.broadcast(S, a0);
+        FloatVector va1 = FloatVector.broadcast(S, a1);
+        FloatVector va2 = FloatVector.broadcast(S, a2);
+        FloatVector va3 = FloatVector.broadcast(S, a3);
+        FloatVector vb0 = FloatVector.broadcast(S, b0);
+        FloatVector vb1 = FloatVector.broadcast(S, b1);
+        FloatVector vb2 = FloatVector.broadcast(S, b2);
+        FloatVector vb3 = FloatVector.broadcast(S, b3);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector acc = FloatVector.fromArray(S, ya, yFrom + i);
+            acc = FloatVector.fromArray(S, xa, x0 + i).fma(va0, acc);
+            acc = FloatVector.fromArray(S, xa, x1 + i).fma(va1, acc);
+            acc = FloatVector.fromArray(S, xa, x2 + i).fma(va2, acc);
+            acc = FloatVector.fromArray(S, xa, x3 + i).fma(va3, acc);
+            acc.intoArray(ya, yFrom + i);
+            FloatVector bcc = FloatVector.fromArray(S, yb, yFrom + i);
+            bcc = FloatVector.fromArray(S, xb, x0 + i).fma(vb0, bcc);
+            bcc = FloatVector.fromArray(S, xb, x1 + i).fma(vb1, bcc);
+            bcc = FloatVector.fromArray(S, xb, x2 + i).fma(vb2, bcc);
+            bcc = FloatVector.fromArray(S, xb, x3 + i).fma(vb3, bcc);
+            bcc.intoArray(yb, yFrom + i);
+        }
+        for (; i < n; i++) {
+            ya[yFrom + i] += a0 * xa[x0 + i] + a1 * xa[x1 + i] + a2 * xa[x2 + i] + a3 * xa[x3 + i];
+            yb[yFrom + i] += b0 * xb[x0 + i] + b1 * xb[x1 + i] + b2 * xb[x2 + i] + b3 * xb[x3 + i];
+        }
+    }
+
     static int groupMax(ByteBuffer src, int at, float[] bias, int cols, int group, float[] out) {
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
         int span = L * group;
