@@ -33,7 +33,7 @@ public final class Fixture {
         this.shape = shape;
         SaeConfig config = SaeConfig.of(shape.dIn(), shape.dSae(), new Architecture.TopK(shape.k()));
         this.sae = Sae.initialize(config, seed);
-        this.workspace = new SaeWorkspace(sae, shape.n());
+        this.workspace = new SaeWorkspace(sae, shape.n(), true); // unit-norm decoder rows, as the trainer
         this.grad = SaeParams.zeros(config);
         TrainConfig defaults = TrainConfig.defaults();
         this.adam = new AdamOptimizer(defaults, config.parameterCount());
@@ -52,12 +52,11 @@ public final class Fixture {
 
     /**
      * One training step as {@code Trainer.fit} runs it, minus reading the batch and the bookkeeping: forward,
-     * backward, the decoder-gradient constraint, Adam, the decoder-norm constraint. Returns the loss.
+     * backward (with the decoder-gradient constraint), Adam, the decoder-norm constraint. Returns the loss.
      */
     public double step() {
         workspace.forward();
         double total = workspace.backward(loss, dead, grad).total();
-        sae.removeParallelDecoderGrad(grad);
         adam.step(sae.params().flat(), grad.flat(), step++);
         sae.normalizeDecoderRows();
         return total;

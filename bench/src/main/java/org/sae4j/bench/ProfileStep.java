@@ -102,9 +102,9 @@ public final class ProfileStep {
         this.active = new ActiveLatents(s.dSae());
         this.gemm = new Fixture.EncoderGemm(s, 7);
         for (String name : new String[] {"bare encoder GEMM (reference)", "centre x − b_dec, copy to native",
-            "encoder GEMM", "top-k + ReLU", "W_dec copy to heap", "decode + grad + code grads",
-            "codes by latent", "sparse backward (dW_dec, dW_enc, db_enc)", "db_dec via W_enc (matVec)",
-            "decoder grad ⟂ rows", "Adam: ND4J updater", "Adam: params −= update", "decoder row norm"}) {
+            "encoder GEMM", "top-k + ReLU", "W_dec copy to heap", "decode + reconstruction grad",
+            "codes by latent", "backward (code grads, dW_dec ⟂, dW_enc, db_enc)", "db_dec via W_enc (matVec)",
+            "Adam: ND4J updater", "Adam: params −= update", "decoder row norm"}) {
             names.add(name);
             ms.add(new double[rounds]);
             alloc.add(new long[rounds]);
@@ -178,7 +178,7 @@ public final class ProfileStep {
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, dVal);
+        SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, null);
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
@@ -186,17 +186,14 @@ public final class ProfileStep {
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        SparseBackward.run(new SparseBackward.Codes(active, val, g, dVal), null, xc, dIn, dSae, gradBEnc,
-                gradWDecView, gradWEncView);
+        // The code gradients formed here, and dW_dec ⟂ W_dec, as the trainer runs it.
+        SparseBackward.run(new SparseBackward.Codes[] {new SparseBackward.Codes(active, val, g, dVal, true)}, xc,
+                dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder);
         Nio.put(grad.bEnc(), gradBEnc);
-        heap[i] = Probes.allocatedBytes();
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
-        sae.removeParallelDecoderGrad(grad);
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();

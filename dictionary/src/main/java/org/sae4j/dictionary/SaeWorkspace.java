@@ -13,8 +13,19 @@ package org.sae4j.dictionary;
  */
 public final class SaeWorkspace {
     private final Pass pass;
+    private final boolean tangentDecoderGrad;
 
     public SaeWorkspace(Sae sae, int rows) {
+        this(sae, rows, false);
+    }
+
+    /**
+     * @param tangentDecoderGrad whether {@link #backward} also removes from each decoder row's gradient its
+     *                           component along that row ({@link Sae#removeParallelDecoderGrad}), as training with
+     *                           unit-norm decoder rows does; TopK's backward does it while each row is in cache
+     */
+    public SaeWorkspace(Sae sae, int rows, boolean tangentDecoderGrad) {
+        this.tangentDecoderGrad = tangentDecoderGrad;
         Architecture a = sae.config().architecture();
         if (a instanceof Architecture.TopK topK) {
             this.pass = new TopKPass(sae, rows, topK.k());
@@ -59,10 +70,18 @@ public final class SaeWorkspace {
      * architecture's sparsity term (standard: decoder-norm-weighted L1; TopK and BatchTopK: AuxK over the latents
      * flagged in {@code dead}, which may be null; JumpReLU: the L0 or tanh penalty; Matryoshka: the inner prefixes'
      * reconstructions too). Overwrites {@code grad}. Returns the loss by term. BatchTopK's backward also moves its
-     * running threshold (a parameter the gradient leaves alone).
+     * running threshold (a parameter the gradient leaves alone). With {@code tangentDecoderGrad} (see the
+     * constructor) the decoder rows' gradient is then projected off the rows.
      */
     public TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
-        return pass.backward(loss, dead, grad);
+        if (pass instanceof TopKPass topK) {
+            return topK.backward(loss, dead, grad, tangentDecoderGrad);
+        }
+        TrainingLoss.Parts parts = pass.backward(loss, dead, grad);
+        if (tangentDecoderGrad) {
+            pass.sae.removeParallelDecoderGrad(grad);
+        }
+        return parts;
     }
 
     // ---- what the caller reads after forward() ----

@@ -9,10 +9,10 @@ import org.sae4j.dictionary.kernels.TopK;
 /**
  * TopK (Gao et al. 2024; SAELens {@code topk}): after the encoder GEMM, everything touches only the k active
  * latents of each row. The GEMM's output is scanned for each row's top k with b_enc added on the fly; decode is a
- * gather-sum of k decoder rows, fused with the reconstruction gradient and its k dot products while those rows are
- * in cache (so the forward also leaves d loss / d x̂ and d loss / d activation; the reconstruction term's weight is
- * always 1); the backward ({@link SparseBackward}) walks the active latents in order and writes dW_dec, dW_enc and
- * db_enc with no dense [rows, dSae] gradient and no second GEMM.
+ * gather-sum of k decoder rows, fused with the reconstruction gradient (so the forward also leaves d loss / d x̂;
+ * the reconstruction term's weight is always 1); the backward ({@link SparseBackward}) walks the active latents in
+ * order, forms d loss / d activation = (d loss / d x̂_n) · W_dec[j] from the rows it gathers for dW_dec, and writes
+ * dW_dec, dW_enc and db_enc with no dense [rows, dSae] gradient and no second GEMM.
  *
  * <p>The GEMM's output stays in native memory until the next forward because AuxK's selection among dead latents
  * reads it in the backward.
@@ -21,7 +21,7 @@ final class TopKPass extends Pass {
     private final int k;
     private final int[] idx;     // [rows, k] the chosen latents of each row
     private final float[] val;   // [rows, k] their activations, after the ReLU
-    private final float[] dVal;  // [rows, k] d loss / d activation (reconstruction term), from the forward
+    private final float[] dVal;  // [rows, k] d loss / d activation (reconstruction term), from the backward
     private final double[] sq;   // [rows] ‖x̂_r − x_r‖², from the forward
     private final float[] bEnc;  // [dSae]
     private final float[] wDec;  // [dSae, dIn] heap copy of W_dec for the Java kernels, refreshed per forward
@@ -43,7 +43,7 @@ final class TopKPass extends Pass {
         this.bEnc = new float[dSae];
         this.wDec = new float[dSae * dIn];
         this.active = new ActiveLatents(dSae);
-        this.codes = new SparseBackward.Codes(active, val, g, dVal);
+        this.codes = new SparseBackward.Codes(active, val, g, dVal, true); // dVal: formed in the backward
         this.mainOnly = new SparseBackward.Codes[] {codes};
         this.mainAndAux = new SparseBackward.Codes[] {codes, null};
         this.auxK = new AuxK(rows, dIn, dSae);
@@ -58,7 +58,7 @@ final class TopKPass extends Pass {
             val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
         }
         Parallel.forRange(dSae, 256, copyDecoderRows);
-        SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, dVal);
+        SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, null);
     }
 
     private void copyDecoderRows(int from, int to) {
@@ -67,6 +67,14 @@ final class TopKPass extends Pass {
 
     @Override
     TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+        return backward(loss, dead, grad, false);
+    }
+
+    /**
+     * The backward; with {@code tangentDecoderGrad}, each dW_dec row is also projected off its decoder row inside
+     * {@link SparseBackward} (against the heap copy of W_dec this forward used), which saves a pass over both.
+     */
+    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad) {
         double mse = 0;
         for (int r = 0; r < rows; r++) {
             mse += sq[r];
@@ -81,7 +89,7 @@ final class TopKPass extends Pass {
             mainAndAux[1] = aux;
             sets = mainAndAux;
         }
-        SparseBackward.run(sets, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
+        SparseBackward.run(sets, xc, dIn, dSae, wDec, tangentDecoderGrad, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
         return new TrainingLoss.Parts(mse, 0, auxK.loss());
     }

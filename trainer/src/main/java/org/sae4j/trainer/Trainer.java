@@ -81,7 +81,7 @@ public final class Trainer {
             sae.params().threshold().assign(config.jumpreluInitThreshold());
         }
         this.grad = SaeParams.zeros(saeConfig);
-        this.workspace = new SaeWorkspace(sae, config.batchSize());
+        this.workspace = new SaeWorkspace(sae, config.batchSize(), unitNormDecoder());
         this.adam = new AdamOptimizer(config, saeConfig.parameterCount());
         this.dead = new DeadLatents(saeConfig.dSae(), config.deadTokensThreshold());
         this.firedInBatch = new boolean[saeConfig.dSae()];
@@ -114,7 +114,6 @@ public final class Trainer {
                 workspace.forward();
                 TrainingLoss.Parts loss = workspace.backward(lossWeights(step), dead.mask(), grad);
                 requireFinite(loss);
-                constrainDecoderGradient();
                 adam.step(sae.params().flat(), grad.flat(), step);
                 constrainDecoder();
                 step++;
@@ -191,16 +190,6 @@ public final class Trainer {
         divergence.requireFinite(loss, grad, step);
     }
 
-    /**
-     * TopK keeps unit-norm decoder rows: step along the sphere, then renormalise (Gao et al. 2024); so do
-     * BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units.
-     */
-    private void constrainDecoderGradient() {
-        if (unitNormDecoder()) {
-            sae.removeParallelDecoderGrad(grad);
-        }
-    }
-
     /** Renormalises the decoder rows, and keeps JumpReLU's θ ≥ 0 (SAELens trains log θ for the same end). */
     private void constrainDecoder() {
         if (unitNormDecoder()) {
@@ -212,8 +201,9 @@ public final class Trainer {
     }
 
     /**
-     * Architectures trained with unit-norm decoder rows. TopK (Gao et al. 2024); BatchTopK, Matryoshka and JumpReLU,
-     * whose codes and thresholds are then in the input's units; and Gated (Rajamanoharan et al. 2024, who constrain
+     * Architectures trained with unit-norm decoder rows: the backward projects each row's gradient off the row, so
+     * Adam steps along the sphere, and {@link #constrainDecoder} renormalises after the step. TopK (Gao et al.
+     * 2024); BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units; and Gated (Rajamanoharan et al. 2024, who constrain
      * the rows too): Gated's auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1
      * from shrinking the rows while r_mag grows to compensate.
      */

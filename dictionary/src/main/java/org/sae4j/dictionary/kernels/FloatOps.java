@@ -65,17 +65,20 @@ public final class FloatOps {
     }
 
     /**
-     * Two {@link #axpy4} at once over the same four row offsets of two matrices: {@code ya += Σ a_q·xa[x_q]} and
-     * {@code yb += Σ b_q·xb[x_q]}. Eight scattered rows stream together (eight misses in flight instead of four).
+     * {@link #axpy4} and, in the same pass over the four rows, their dot products with w:
+     * {@code y += Σ a_q·x[x_q]} and {@code out[q] = x[x_q] · w[wFrom..]}. The backward's dW_dec pass: the rows
+     * (scattered over a batch) are read once for both.
      */
-    public static void axpy4Pair(float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3,
-                                 int x0, int x1, int x2, int x3, float[] xa, float[] ya, float[] xb, float[] yb,
-                                 int yFrom, int n) {
+    public static void axpy4Dot4(float a0, int x0, float a1, int x1, float a2, int x2, float a3, int x3, float[] x,
+                                 float[] y, int yFrom, float[] w, int wFrom, int n, float[] out) {
         if (SIMD) {
-            VectorFloatOps.axpy4Pair(a0, a1, a2, a3, b0, b1, b2, b3, x0, x1, x2, x3, xa, ya, xb, yb, yFrom, n);
+            VectorFloatOps.axpy4Dot4(a0, x0, a1, x1, a2, x2, a3, x3, x, y, yFrom, w, wFrom, n, out);
         } else {
-            axpy4(a0, x0, a1, x1, a2, x2, a3, x3, xa, ya, yFrom, n);
-            axpy4(b0, x0, b1, x1, b2, x2, b3, x3, xb, yb, yFrom, n);
+            axpy4(a0, x0, a1, x1, a2, x2, a3, x3, x, y, yFrom, n);
+            out[0] = dotScalar(x, x0, w, wFrom, n);
+            out[1] = dotScalar(x, x1, w, wFrom, n);
+            out[2] = dotScalar(x, x2, w, wFrom, n);
+            out[3] = dotScalar(x, x3, w, wFrom, n);
         }
     }
 
@@ -95,22 +98,50 @@ public final class FloatOps {
                 : firstAboveScalar(row, rowFrom, bias, from, to, threshold);
     }
 
-    /** Lanes of the SIMD bodies (16 with AVX-512), or 16 for the scalar bodies: the width of {@link #groupMax}. */
+    /** Lanes of the SIMD bodies (16 with AVX-512), or 16 for the scalar bodies: the width the SIMD kernels are tuned to. */
     public static final int LANES = SIMD ? VectorFloatOps.lanes() : 16;
 
     // ---- scans of one row of a native [rows, cols] matrix (the encoder GEMM's output) plus a bias ----
     // src is a little-endian native view (Nio.bytes), at the byte offset of the row.
 
     /**
-     * Maxima of (src + bias) over a partition of the row into blocks that SIMD forms without a horizontal
-     * reduction: column c belongs to block {@code (c / (LANES·group))·LANES + c % LANES}, i.e. each run of
-     * {@code group} vectors yields LANES block maxima, one per lane. Returns the number of blocks,
-     * {@code ⌊cols/(LANES·group)⌋·LANES + min(LANES, remainder)}; NaN if a block holds a NaN. Reads the row once,
-     * writes nothing but the maxima.
+     * Adds the bias to a row in heap scratch, in place ({@code row[c] += bias[c]}), and writes the maximum of each
+     * block of {@code width} consecutive columns (the last may be short) to {@code out}; returns the number of blocks,
+     * ⌈cols / width⌉. A block holding a NaN has maximum NaN. {@code width} should be a multiple of {@link #LANES}.
      */
-    public static int groupMax(ByteBuffer src, int at, float[] bias, int cols, int group, float[] out) {
-        return SIMD ? VectorFloatOps.groupMax(src, at, bias, cols, group, out)
-                : groupMaxScalar(src, at, bias, cols, LANES, group, out);
+    public static int biasAndBlockMax(float[] row, float[] bias, int cols, int width, float[] out) {
+        return SIMD ? VectorFloatOps.biasAndBlockMax(row, bias, cols, width, out)
+                : biasAndBlockMaxScalar(row, bias, cols, width, out);
+    }
+
+    /** How many of {@code a[0..n)} are ≥ t (NaN never is). */
+    public static int countAtLeast(float[] a, int n, float t) {
+        if (SIMD) {
+            return VectorFloatOps.countAtLeast(a, n, t);
+        }
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            count += a[i] >= t ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * {@link #collectAtLeast(float[], int, float, int[], float[], int)} restricted to the blocks of {@code width}
+     * columns whose maximum ({@link #biasAndBlockMax}) is ≥ threshold: no other block can hold a hit.
+     */
+    public static int collectAtLeastInBlocks(float[] row, int cols, int width, float[] blockMax, int blocks,
+                                             float threshold, int[] out, float[] values, int capacity) {
+        int n = 0;
+        for (int b = 0; b < blocks && n >= 0; b++) {
+            if (blockMax[b] >= threshold) {
+                int from = b * width;
+                int to = Math.min(cols, from + width);
+                n = SIMD ? VectorFloatOps.collectAtLeast(row, from, to, threshold, out, values, n, capacity)
+                        : collectAtLeastScalar(row, from, to, threshold, out, values, n, capacity);
+            }
+        }
+        return n;
     }
 
     /**
@@ -121,30 +152,6 @@ public final class FloatOps {
                                      int capacity) {
         return SIMD ? VectorFloatOps.collectAtLeast(src, at, bias, cols, threshold, out, capacity)
                 : collectAtLeastScalar(src, at, bias, cols, threshold, out, capacity);
-    }
-
-    /**
-     * {@link #collectAtLeast} that also writes each collected column's biased value to {@code values} (same
-     * positions), so the caller need not read the row again. {@code values} needs {@link #LANES} floats of room past
-     * {@code capacity}: the SIMD body stores a whole vector there before keeping its hits.
-     */
-    public static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
-                                     float[] values, int capacity) {
-        if (SIMD) {
-            return VectorFloatOps.collectAtLeast(src, at, bias, cols, threshold, out, values, capacity);
-        }
-        int n = 0;
-        for (int c = 0; c < cols; c++) {
-            float v = src.getFloat(at + 4 * c) + bias[c];
-            if (v >= threshold) {
-                if (n == capacity) {
-                    return -1;
-                }
-                values[n] = v;
-                out[n++] = c;
-            }
-        }
-        return n;
     }
 
     /** {@code dst[c] = src[c] + bias[c]} for c < cols: the row, biased, into heap scratch. */
@@ -159,17 +166,37 @@ public final class FloatOps {
         }
     }
 
-    /** {@link #groupMax} for any lane width. */
-    public static int groupMaxScalar(ByteBuffer src, int at, float[] bias, int cols, int lanes, int group,
-                                     float[] out) {
-        int span = lanes * group;
-        int blocks = cols / span * lanes + Math.min(lanes, cols % span);
-        java.util.Arrays.fill(out, 0, blocks, Float.NEGATIVE_INFINITY);
-        for (int c = 0; c < cols; c++) {
-            int b = c / span * lanes + c % lanes;
-            out[b] = Math.max(out[b], src.getFloat(at + 4 * c) + bias[c]);
+    public static int biasAndBlockMaxScalar(float[] row, float[] bias, int cols, int width, float[] out) {
+        int blocks = (cols + width - 1) / width;
+        for (int b = 0; b < blocks; b++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int c = b * width; c < Math.min(cols, (b + 1) * width); c++) {
+                row[c] += bias[c];
+                m = Math.max(m, row[c]); // NaN stays NaN
+            }
+            out[b] = m;
         }
         return blocks;
+    }
+
+    /**
+     * Appends to {@code out} (after the {@code n} already there) every column c in [from, to) with
+     * {@code row[c] >= threshold}, and its value to {@code values}; returns the new count, or −1 past
+     * {@code capacity}.
+     */
+    static int collectAtLeastScalar(float[] row, int from, int to, float threshold, int[] out, float[] values, int n,
+                                    int capacity) {
+        for (int c = from; c < to; c++) {
+            float v = row[c];
+            if (v >= threshold) {
+                if (n == capacity) {
+                    return -1;
+                }
+                values[n] = v;
+                out[n++] = c;
+            }
+        }
+        return n;
     }
 
     public static int collectAtLeastScalar(ByteBuffer src, int at, float[] bias, int cols, float threshold,

@@ -5,17 +5,18 @@ import java.nio.FloatBuffer;
 
 /**
  * The TopK backward over active latents only, O(active·dIn) instead of the dense O(rows·dSae·dIn). For every code
- * set (the main top-k, and AuxK's when it runs) and every active entry (row n, latent j, activation a, its gradient
- * codeGrad = src[n] · W_dec[j], already computed row-wise by {@link SparseOps#decodeWithGrad}):
+ * set (the main top-k, and AuxK's when it runs) and every active entry (row n, latent j, activation a):
  * <pre>
+ *   codeGrad     = src[n] · W_dec[j]          d loss / d a; given, or formed here (Codes#codeGradDue)
  *   dW_dec[j]    += a · src[n]                src is d loss / d (what the codes decode to)
- *   dW_enc[:, j] += codeGrad[n,t] · xc[n]     through the ReLU (only a > 0 is active) to the pre-activation
- *   db_enc[j]    += codeGrad[n,t]
+ *   dW_enc[:, j] += codeGrad · xc[n]          through the ReLU (only a > 0 is active) to the pre-activation
+ *   db_enc[j]    += codeGrad
  * </pre>
- * It walks latents in order ({@link ActiveLatents}): each latent's dW_dec row and dW_enc column are summed in a
- * tile of {@value #TILE} latents in cache and written once, so the dense gradients need no separate zeroing.
- * dW_enc is [dIn, dSae] (SAELens's layout), so its tile is transposed on the way out (SIMD: gathers from the tile
- * in cache, one vector store per row) and written as {@code dIn} runs of {@value #TILE} floats.
+ * It walks latents in order ({@link ActiveLatents}), in two passes: dW_dec's (with the code gradients, and the
+ * tangent projection when asked), then dW_enc's. Each latent's dW_dec row or dW_enc column is summed in a tile of
+ * {@value #TILE} latents in cache and written once, so the dense gradients need no separate zeroing. dW_enc is
+ * [dIn, dSae] (SAELens's layout), so its tile is transposed on the way out (SIMD: gathers from the tile in cache,
+ * one vector store per row) and written as {@code dIn} runs of {@value #TILE} floats.
  *
  * <p>Deterministic: every output element has one writer, and sums run in (code set, row) order.
  */
@@ -23,7 +24,7 @@ public final class SparseBackward {
     /** Latents per tile: a dW_enc row segment of 64 floats is 4 cache lines; the tiles (2·64·dIn floats) sit in L2. */
     static final int TILE = 64;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
     /** Per thread, the gather map of {@link VectorFloatOps#putTransposed} for the last dIn (lane l reads l·dIn). */
     private static final ThreadLocal<int[]> GATHER_MAP = ThreadLocal.withInitial(() -> new int[0]);
 
@@ -34,9 +35,16 @@ public final class SparseBackward {
      * @param active   the codes grouped by latent
      * @param val      [rows, width] activations (after the ReLU)
      * @param src      [rows, dIn] d loss / d x̂ (main codes) or d loss / d ê (AuxK)
-     * @param codeGrad [rows, width] d loss / d activation
+     * @param codeGrad [rows, width] d loss / d activation = src[n] · W_dec[j]
+     * @param codeGradDue whether {@code codeGrad} is still to be computed: the backward then forms each entry's
+     *                    dot product in its dW_dec pass, from the src row it gathers anyway (see
+     *                    {@link SparseOps#decodeWithGrad}, which can leave it out)
      */
-    public record Codes(ActiveLatents active, float[] val, float[] src, float[] codeGrad) {
+    public record Codes(ActiveLatents active, float[] val, float[] src, float[] codeGrad, boolean codeGradDue) {
+        /** A code set whose code gradients are already in {@code codeGrad}. */
+        public Codes(ActiveLatents active, float[] val, float[] src, float[] codeGrad) {
+            this(active, val, src, codeGrad, false);
+        }
     }
 
     private SparseBackward() {
@@ -61,36 +69,72 @@ public final class SparseBackward {
      */
     public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] gradBEnc, FloatBuffer gradWDec,
                            ByteBuffer gradWEnc) {
+        run(sets, xc, dIn, dSae, null, false, gradBEnc, gradWDec, gradWEnc);
+    }
+
+    /**
+     * The backward with the decoder at hand: {@code wDec} [dSae, dIn] (needed when a set's code gradients are
+     * due, see {@link Codes#codeGradDue}); with {@code tangentDecoderGrad} each dW_dec row also loses its component
+     * along its (unit) decoder row while it is in cache, as {@link RowOps#removeParallel} would do after (the same
+     * operations, so the same bits).
+     *
+     * <p>Two passes over the latents, dW_dec's then dW_enc's, rather than one that builds both: each pass gathers
+     * rows from one [rows, dIn] batch array (d loss / d x̂, then xc), so the rows being gathered fit the shared L3
+     * twice as well as when both arrays are read together; and the first pass leaves the code gradients the
+     * second needs.
+     */
+    public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] wDec, boolean tangentDecoderGrad,
+                           float[] gradBEnc, FloatBuffer gradWDec, ByteBuffer gradWEnc) {
+        for (Codes set : sets) {
+            if (set.codeGradDue() && wDec == null) {
+                throw new IllegalArgumentException("code gradients are due but no decoder was given");
+            }
+        }
+        if (tangentDecoderGrad && wDec == null) {
+            throw new IllegalArgumentException("the tangent projection needs the decoder");
+        }
         int tiles = (dSae + TILE - 1) / TILE;
         Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
-            float[][] s = SCRATCH.get();
-            if (s[0].length < TILE * dIn) {
-                s[0] = new float[TILE * dIn];
-                s[1] = new float[TILE * dIn];
-                s[2] = new float[TILE * dIn];
+            float[][] s = scratch(dIn);
+            float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
+            for (int tile = fromTile; tile < toTile; tile++) {
+                int j0 = tile * TILE;
+                int width = Math.min(TILE, dSae - j0);
+                java.util.Arrays.fill(decTile, 0, width * dIn, 0f);
+                for (int j = j0; j < j0 + width; j++) {
+                    int at = (j - j0) * dIn;
+                    for (Codes set : sets) {
+                        decoderRow(set, j, dIn, wDec, decTile, at, s[3]);
+                    }
+                    if (tangentDecoderGrad && anyEntry(sets, j)) {
+                        FloatOps.axpy(-FloatOps.dot(decTile, at, wDec, j * dIn, dIn), wDec, j * dIn, decTile, at,
+                                dIn);
+                    }
+                }
+                gradWDec.put(j0 * dIn, decTile, 0, width * dIn);
             }
+        });
+        Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
+            float[][] s = scratch(dIn);
             int[] gatherMap = GATHER_MAP.get();
             if (FloatOps.SIMD && (gatherMap.length == 0 || gatherMap[1] != dIn)) {
                 gatherMap = VectorFloatOps.transposeMap(dIn);
                 GATHER_MAP.set(gatherMap);
             }
-            float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
             float[] encTile = s[1]; // [TILE, dIn] columns of dW_enc
             float[] encOut = s[2];  // [dIn, TILE] the same, transposed for the [dIn, dSae] layout
             for (int tile = fromTile; tile < toTile; tile++) {
                 int j0 = tile * TILE;
                 int width = Math.min(TILE, dSae - j0);
-                java.util.Arrays.fill(decTile, 0, width * dIn, 0f);
                 java.util.Arrays.fill(encTile, 0, width * dIn, 0f);
                 for (int j = j0; j < j0 + width; j++) {
                     int at = (j - j0) * dIn;
                     float b = 0f;
                     for (Codes set : sets) {
-                        b += latent(set, j, xc, dIn, decTile, encTile, at);
+                        b += encoderRow(set, j, xc, dIn, encTile, at);
                     }
                     gradBEnc[j] = b;
                 }
-                gradWDec.put(j0 * dIn, decTile, 0, width * dIn);
                 int done = FloatOps.SIMD
                         ? VectorFloatOps.putTransposed(encTile, width, dIn, gradWEnc, dSae, j0, gatherMap) : 0;
                 int rest = width - done;
@@ -109,35 +153,79 @@ public final class SparseBackward {
         });
     }
 
+    /** Whether latent j has an entry in any code set: a row no entry touched stays exactly zero, projected or not. */
+    private static boolean anyEntry(Codes[] sets, int j) {
+        for (Codes set : sets) {
+            if (set.active().start(j + 1) > set.active().start(j)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This thread's tiles, [TILE, dIn] each, grown on first use and kept. */
+    private static float[][] scratch(int dIn) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < TILE * dIn) {
+            s[0] = new float[TILE * dIn];
+            s[1] = new float[TILE * dIn];
+            s[2] = new float[TILE * dIn];
+            s[3] = new float[4];
+        }
+        return s;
+    }
+
     /**
-     * One latent's entries in one code set, four rows at a time, dW_dec's and dW_enc's together (see
-     * {@link FloatOps#axpy4Pair}: the rows are scattered over the batch, and eight streams keep eight misses in
-     * flight); returns its contribution to db_enc[j]. A last group of fewer than four is padded with its own last
-     * row at weight 0, which adds exactly nothing to a finite tile.
+     * One latent's entries in one code set, four rows at a time: {@code dW_dec[j] += a · src[n]}, and, when the set's
+     * code gradients are due, {@code codeGrad = src[n] · W_dec[j]} in the same pass over the four rows. A last group
+     * of fewer than four is padded with its own last row at weight 0, which adds exactly nothing to a finite tile.
      */
-    private static float latent(Codes codes, int j, float[] xc, int dIn, float[] decTile, float[] encTile, int at) {
+    private static void decoderRow(Codes codes, int j, int dIn, float[] wDec, float[] decTile, int at,
+                                   float[] dots) {
         ActiveLatents active = codes.active();
         float[] src = codes.src();
         float[] val = codes.val();
+        float[] codeGrad = codes.codeGrad();
+        int end = active.start(j + 1);
+        for (int e = active.start(j); e < end; e += 4) {
+            int last = Math.min(e + 4, end) - 1;
+            float a1 = e + 1 <= last ? val[active.slot(e + 1)] : 0f;
+            float a2 = e + 2 <= last ? val[active.slot(e + 2)] : 0f;
+            float a3 = e + 3 <= last ? val[active.slot(last)] : 0f;
+            int x0 = active.row(e) * dIn;
+            int x1 = active.row(Math.min(e + 1, last)) * dIn;
+            int x2 = active.row(Math.min(e + 2, last)) * dIn;
+            int x3 = active.row(last) * dIn;
+            if (codes.codeGradDue()) {
+                FloatOps.axpy4Dot4(val[active.slot(e)], x0, a1, x1, a2, x2, a3, x3, src, decTile, at, wDec, j * dIn,
+                        dIn, dots);
+                for (int q = 0; q <= last - e; q++) {
+                    codeGrad[active.slot(e + q)] = dots[q];
+                }
+            } else {
+                FloatOps.axpy4(val[active.slot(e)], x0, a1, x1, a2, x2, a3, x3, src, decTile, at, dIn);
+            }
+        }
+    }
+
+    /**
+     * One latent's entries in one code set, four rows at a time: {@code dW_enc[:, j] += codeGrad · xc[n]}; returns
+     * its contribution to db_enc[j], the sum of the code gradients in entry order.
+     */
+    private static float encoderRow(Codes codes, int j, float[] xc, int dIn, float[] encTile, int at) {
+        ActiveLatents active = codes.active();
         float[] codeGrad = codes.codeGrad();
         float bEncGrad = 0f;
         int end = active.start(j + 1);
         for (int e = active.start(j); e < end; e += 4) {
             int last = Math.min(e + 4, end) - 1;
-            int s0 = active.slot(e);
-            int s1 = active.slot(Math.min(e + 1, last));
-            int s2 = active.slot(Math.min(e + 2, last));
-            int s3 = active.slot(last);
-            float a1 = e + 1 <= last ? val[s1] : 0f;
-            float a2 = e + 2 <= last ? val[s2] : 0f;
-            float a3 = e + 3 <= last ? val[s3] : 0f;
-            float b1 = e + 1 <= last ? codeGrad[s1] : 0f;
-            float b2 = e + 2 <= last ? codeGrad[s2] : 0f;
-            float b3 = e + 3 <= last ? codeGrad[s3] : 0f;
-            FloatOps.axpy4Pair(val[s0], a1, a2, a3, codeGrad[s0], b1, b2, b3, active.row(e) * dIn,
-                    active.row(Math.min(e + 1, last)) * dIn, active.row(Math.min(e + 2, last)) * dIn,
-                    active.row(last) * dIn, src, decTile, xc, encTile, at, dIn);
-            bEncGrad += codeGrad[s0];
+            float b0 = codeGrad[active.slot(e)];
+            float b1 = e + 1 <= last ? codeGrad[active.slot(e + 1)] : 0f;
+            float b2 = e + 2 <= last ? codeGrad[active.slot(e + 2)] : 0f;
+            float b3 = e + 3 <= last ? codeGrad[active.slot(last)] : 0f;
+            FloatOps.axpy4(b0, active.row(e) * dIn, b1, active.row(Math.min(e + 1, last)) * dIn,
+                    b2, active.row(Math.min(e + 2, last)) * dIn, b3, active.row(last) * dIn, xc, encTile, at, dIn);
+            bEncGrad += b0;
             bEncGrad += b1;
             bEncGrad += b2;
             bEncGrad += b3;

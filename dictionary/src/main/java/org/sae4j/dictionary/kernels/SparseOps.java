@@ -57,6 +57,8 @@ public final class SparseOps {
      * </pre>
      * {@code grad} may be {@code out} itself (then out ends holding the gradient). The dot products read the k
      * decoder rows that the decode just pulled into L2, instead of gathering them again in the backward.
+     * {@code codeGrad} may be null: no dot products here, and the backward forms them from the gradient rows it
+     * gathers anyway ({@link SparseBackward.Codes#codeGradDue}); TopK training does that.
      */
     public static void decodeWithGrad(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn, float[] bias,
                                       float[] shift, float[] target, float scale, float[] out, float[] grad,
@@ -73,6 +75,9 @@ public final class SparseOps {
                     grad[o + d] = scale * diff;
                 }
                 rowSq[r] = sq;
+                if (codeGrad == null) {
+                    continue;
+                }
                 int t = 0;
                 for (; t + 4 <= k; t += 4) {
                     int c = r * k + t;

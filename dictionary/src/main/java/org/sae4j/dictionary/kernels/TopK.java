@@ -1,6 +1,7 @@
 package org.sae4j.dictionary.kernels;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -9,12 +10,14 @@ import java.util.Comparator;
  * their columns, written in descending order of value, ties broken toward the lower column. ND4J's {@code top_k}
  * op took 6–8 s at {@code N=4096, dSae=16384} here.
  *
- * <p>Wide rows (the encoder's [N, dSae] output) take two SIMD passes: the row's block maxima give a threshold τ no
- * larger than its k-th value, and only the few columns ≥ τ are sorted. Narrow rows, candidate lists (AuxK's dead
- * latents) and rows the threshold cannot handle (NaN, floods of ties) take a scan that keeps the k best so far in a
- * min-heap whose root is the weakest of them; an entry enters only if it beats the root, found by a SIMD search
- * ({@link FloatOps#firstAbove}). The bias is added on the fly: the encoder's output is read as the GEMM left it,
- * once, with b_enc never added in a separate pass over [rows, dSae].
+ * <p>Wide rows (the encoder's [N, dSae] output) are copied once from native memory into heap scratch (a memcpy,
+ * which reads native memory faster than vector loads through a ByteBuffer), then biased in place while the same
+ * pass takes the row's block maxima; τ, the k-th largest block maximum, is no larger than the row's k-th value, and
+ * only the few columns ≥ τ are collected from the row (now in L2) and sorted. Narrow rows, candidate lists (AuxK's
+ * dead latents) and rows the threshold cannot handle (NaN, floods of ties) take a scan that keeps the k best so
+ * far in a min-heap whose root is the weakest of them; an entry enters only if it beats the root, found by a SIMD
+ * search ({@link FloatOps#firstAbove}). The bias is added on the fly: b_enc is never added in a separate pass over
+ * the GEMM's [rows, dSae] output in native memory.
  */
 public final class TopK {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -36,11 +39,17 @@ public final class TopK {
         boolean threshold = usesThreshold(cand, cols, k);
         Parallel.forRange(rows, 4, (from, to) -> {
             Scratch s = SCRATCH.get().ensure(cols, k);
+            FloatBuffer floats = threshold ? s.floatsOf(src) : null;
             for (int r = from; r < to; r++) {
-                int at = 4 * r * cols;
                 int filled = k;
-                if (!(threshold && selectAboveBlockThreshold(src, at, bias, cols, k, s))) {
-                    FloatOps.loadBiased(src, at, bias, cols, s.row);
+                if (threshold) {
+                    floats.get(r * cols, s.row, 0, cols); // [cols], biased in place below
+                    if (!selectAboveBlockThreshold(s.row, bias, cols, k, s)) {
+                        filled = heapScan(s.row, 0, s.zeros, cols, null, cols, k, s.heapVal, s.heapIdx);
+                        sortDescending(s.heapVal, s.heapIdx, filled);
+                    }
+                } else {
+                    FloatOps.loadBiased(src, 4 * r * cols, bias, cols, s.row);
                     filled = heapScan(s.row, 0, s.zeros, cols, cand, available, k, s.heapVal, s.heapIdx);
                     sortDescending(s.heapVal, s.heapIdx, filled);
                 }
@@ -53,17 +62,17 @@ public final class TopK {
         });
     }
 
-    /** Whether the block-threshold path pays: all columns, and blocks of at least 4 columns. */
+    /** Whether the block-threshold path pays: all columns, and at least 16 of them per selected one. */
     private static boolean usesThreshold(int[] cand, int cols, int k) {
-        return cand == null && group(cols, k) >= 4;
+        return cand == null && cols >= 16L * k;
     }
 
     /**
-     * Vectors per group in {@link FloatOps#groupMax}: about 4k blocks, so τ sits near the top 1/4 of block maxima
-     * and the columns at or above it are few more than k.
+     * Columns per block in {@link FloatOps#biasAndBlockMax}, a multiple of the SIMD width: about 4k blocks, so τ
+     * sits near the top quarter of the block maxima and the columns at or above it are few more than k.
      */
-    private static int group(int cols, int k) {
-        return (int) Math.max(1, cols / (4L * k));
+    private static int blockWidth(int cols, int k) {
+        return FloatOps.LANES * (int) Math.max(1, cols / (4L * k * FloatOps.LANES));
     }
 
     /** The heap over every column (or candidate) in order; returns how many were kept (min(k, available)). */
@@ -87,25 +96,25 @@ public final class TopK {
     }
 
     /**
-     * Two SIMD read-only passes over the native row instead of a scan with many early heap replacements: (1) the
-     * maximum of every block (about 4k of them, see {@link FloatOps#groupMax}), and τ = the k-th largest of those
-     * maxima, a lower bound on the row's k-th largest value (the k best blocks each hold a value ≥ τ); (2) collect
-     * the columns ≥ τ, in order (a little over k of them), and sort just those. Every column below τ would have
-     * lost, and ties at τ are all collected, so the result is the full scan's. Nothing is copied: a copy into
-     * scratch cost more than both passes (measured). Returns false, deciding nothing, when a NaN or a flood of ties
-     * defeats it; else leaves the k best, in order, in s.heapVal/s.heapIdx.
+     * The threshold path on a row copied to heap scratch: (1) bias the row in place and take the maximum of every
+     * block of consecutive columns (about 4k blocks, see {@link #blockWidth}); any τ that at least k block maxima
+     * reach is a lower bound on the row's k-th largest value (those k blocks each hold a value ≥ τ), and
+     * {@link #threshold} finds one close to the k-th largest maximum; (2) collect the columns ≥ τ, in order, from
+     * the blocks whose maximum reaches τ (a little over k columns in about k blocks; no other block can hold one),
+     * and sort just those. Every column below τ would have lost, and ties at τ are all collected, so the result is
+     * the full scan's. Returns false, deciding nothing, when a NaN, an infinity or a flood of ties defeats it (the
+     * row is then left biased); else leaves the k best, in order, in s.heapVal/s.heapIdx.
      */
-    private static boolean selectAboveBlockThreshold(ByteBuffer src, int at, float[] bias, int cols, int k,
-                                                     Scratch s) {
-        int blocks = FloatOps.groupMax(src, at, bias, cols, group(cols, k), s.blockMax); // the row, from memory
-        heapScan(s.blockMax, 0, s.zeros, blocks, null, blocks, k, s.heapVal, s.heapIdx);
-        float tau = s.heapVal[0]; // the k-th largest block maximum
+    private static boolean selectAboveBlockThreshold(float[] row, float[] bias, int cols, int k, Scratch s) {
+        int width = blockWidth(cols, k);
+        int blocks = FloatOps.biasAndBlockMax(row, bias, cols, width, s.blockMax);
+        float tau = threshold(s.blockMax, blocks, k);
         if (Float.isNaN(tau)) {
             return false;
         }
-        int capacity = s.cand.length;
-        int n = FloatOps.collectAtLeast(src, at, bias, cols, tau, s.cand, s.candVal, capacity); // again, from L2
-        if (n < k) { // overflow (−1), or a NaN kept a block out of the count
+        int n = FloatOps.collectAtLeastInBlocks(row, cols, width, s.blockMax, blocks, tau, s.cand, s.candVal,
+                s.cand.length); // from L2
+        if (n < k) { // overflow (−1)
             return false;
         }
         // The few candidates, sorted by one long key each: (value desc, position asc). Candidates come in column
@@ -121,6 +130,37 @@ public final class TopK {
             s.heapVal[t] = s.candVal[i];
         }
         return true;
+    }
+
+    /**
+     * A τ with at least k of the block maxima {@code m[0..n)} ≥ τ (k ≤ n), within (max − min)/2^12 of the k-th
+     * largest of them: bisection on the value, each step one SIMD count over the maxima. It replaced a k-heap over
+     * the maxima, then a quickselect, each of which took as long as a pass over the row. NaN when a maximum is NaN
+     * or infinite.
+     */
+    static float threshold(float[] m, int n, int k) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (int b = 0; b < n; b++) {
+            lo = Math.min(lo, m[b]);
+            hi = Math.max(hi, m[b]);
+        }
+        if (!Float.isFinite(lo) || !Float.isFinite(hi)) {
+            return Float.NaN;
+        }
+        // Invariant: at least k maxima are ≥ lo (all n are ≥ the minimum), and fewer than k are ≥ hi unless hi = lo.
+        for (int step = 0; step < 12; step++) {
+            float mid = lo + (hi - lo) * 0.5f;
+            if (mid <= lo || mid >= hi) {
+                break; // adjacent floats
+            }
+            if (FloatOps.countAtLeast(m, n, mid) >= k) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** A long that sorts ascending as (value descending, then column ascending); −0 counts as 0, like the heap. */
@@ -238,18 +278,28 @@ public final class TopK {
         float[] candVal = new float[0]; // the candidates' biased values
         long[] keys = new long[0];
         float[] zeros = new float[0]; // a bias of 0, for rows whose bias is already added
+        private ByteBuffer viewOf;     // the last source seen, and a float view of it: made once, not per call
+        private FloatBuffer floats;
+
+        FloatBuffer floatsOf(ByteBuffer src) {
+            if (src != viewOf) {
+                viewOf = src;
+                floats = src.duplicate().order(src.order()).position(0).asFloatBuffer();
+            }
+            return floats;
+        }
 
         Scratch ensure(int cols, int k) {
             if (row.length < cols) {
                 row = new float[cols];
                 zeros = new float[cols];
             }
-            if (blockMax.length < cols / Math.max(1, group(cols, k)) + FloatOps.LANES) {
-                blockMax = new float[cols / Math.max(1, group(cols, k)) + FloatOps.LANES];
+            if (blockMax.length < cols / blockWidth(cols, k) + 1) {
+                blockMax = new float[cols / blockWidth(cols, k) + 1];
             }
             if (cand.length < 16 * k + 256) {
                 cand = new int[16 * k + 256]; // columns ≥ τ: typically under 3k; more falls back to the plain heap
-                candVal = new float[cand.length + FloatOps.LANES];
+                candVal = new float[cand.length];
                 keys = new long[cand.length];
             }
             if (heapVal.length < k) {

@@ -104,59 +104,102 @@ final class VectorFloatOps {
         }
     }
 
-    static void axpy4Pair(float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3, int x0,
-                          int x1, int x2, int x3, float[] xa, float[] ya, float[] xb, float[] yb, int yFrom, int n) {
-        FloatVector va0 = FloatVector.broadcast(S, a0);
-        FloatVector va1 = FloatVector.broadcast(S, a1);
-        FloatVector va2 = FloatVector.broadcast(S, a2);
-        FloatVector va3 = FloatVector.broadcast(S, a3);
-        FloatVector vb0 = FloatVector.broadcast(S, b0);
-        FloatVector vb1 = FloatVector.broadcast(S, b1);
-        FloatVector vb2 = FloatVector.broadcast(S, b2);
-        FloatVector vb3 = FloatVector.broadcast(S, b3);
+    static void axpy4Dot4(float a0, int x0, float a1, int x1, float a2, int x2, float a3, int x3, float[] x,
+                          float[] y, int yFrom, float[] w, int wFrom, int n, float[] out) {
+        FloatVector v0 = FloatVector.broadcast(S, a0);
+        FloatVector v1 = FloatVector.broadcast(S, a1);
+        FloatVector v2 = FloatVector.broadcast(S, a2);
+        FloatVector v3 = FloatVector.broadcast(S, a3);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
         int i = 0;
         for (; i <= n - L; i += L) {
-            FloatVector acc = FloatVector.fromArray(S, ya, yFrom + i);
-            acc = FloatVector.fromArray(S, xa, x0 + i).fma(va0, acc);
-            acc = FloatVector.fromArray(S, xa, x1 + i).fma(va1, acc);
-            acc = FloatVector.fromArray(S, xa, x2 + i).fma(va2, acc);
-            acc = FloatVector.fromArray(S, xa, x3 + i).fma(va3, acc);
-            acc.intoArray(ya, yFrom + i);
-            FloatVector bcc = FloatVector.fromArray(S, yb, yFrom + i);
-            bcc = FloatVector.fromArray(S, xb, x0 + i).fma(vb0, bcc);
-            bcc = FloatVector.fromArray(S, xb, x1 + i).fma(vb1, bcc);
-            bcc = FloatVector.fromArray(S, xb, x2 + i).fma(vb2, bcc);
-            bcc = FloatVector.fromArray(S, xb, x3 + i).fma(vb3, bcc);
-            bcc.intoArray(yb, yFrom + i);
+            FloatVector r0 = FloatVector.fromArray(S, x, x0 + i);
+            FloatVector r1 = FloatVector.fromArray(S, x, x1 + i);
+            FloatVector r2 = FloatVector.fromArray(S, x, x2 + i);
+            FloatVector r3 = FloatVector.fromArray(S, x, x3 + i);
+            FloatVector wi = FloatVector.fromArray(S, w, wFrom + i);
+            FloatVector acc = FloatVector.fromArray(S, y, yFrom + i);
+            acc = r0.fma(v0, acc);
+            acc = r1.fma(v1, acc);
+            acc = r2.fma(v2, acc);
+            acc = r3.fma(v3, acc);
+            acc.intoArray(y, yFrom + i);
+            s0 = r0.fma(wi, s0);
+            s1 = r1.fma(wi, s1);
+            s2 = r2.fma(wi, s2);
+            s3 = r3.fma(wi, s3);
         }
+        float d0 = s0.reduceLanes(VectorOperators.ADD);
+        float d1 = s1.reduceLanes(VectorOperators.ADD);
+        float d2 = s2.reduceLanes(VectorOperators.ADD);
+        float d3 = s3.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            ya[yFrom + i] += a0 * xa[x0 + i] + a1 * xa[x1 + i] + a2 * xa[x2 + i] + a3 * xa[x3 + i];
-            yb[yFrom + i] += b0 * xb[x0 + i] + b1 * xb[x1 + i] + b2 * xb[x2 + i] + b3 * xb[x3 + i];
+            y[yFrom + i] += a0 * x[x0 + i] + a1 * x[x1 + i] + a2 * x[x2 + i] + a3 * x[x3 + i];
+            float wi = w[wFrom + i];
+            d0 += x[x0 + i] * wi;
+            d1 += x[x1 + i] * wi;
+            d2 += x[x2 + i] * wi;
+            d3 += x[x3 + i] * wi;
         }
+        out[0] = d0;
+        out[1] = d1;
+        out[2] = d2;
+        out[3] = d3;
     }
 
-    static int groupMax(ByteBuffer src, int at, float[] bias, int cols, int group, float[] out) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
-        int span = L * group;
+    static int biasAndBlockMax(float[] row, float[] bias, int cols, int width, float[] out) {
         int b = 0;
         int c = 0;
-        for (; c + span <= cols; c += span, b += L) {
-            FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int i = c; i < c + span; i += L) {
-                m = m.max(FloatVector.fromByteBuffer(S, src, at + 4 * i, le).add(FloatVector.fromArray(S, bias, i)));
+        for (; c + width <= cols; c += width, b++) {
+            // Two running maxima: independent chains, so the max latency does not bound the loop.
+            FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            FloatVector m1 = m0;
+            int i = c;
+            for (; i + 2 * L <= c + width; i += 2 * L) {
+                FloatVector v0 = FloatVector.fromArray(S, row, i).add(FloatVector.fromArray(S, bias, i));
+                FloatVector v1 = FloatVector.fromArray(S, row, i + L).add(FloatVector.fromArray(S, bias, i + L));
+                v0.intoArray(row, i);
+                v1.intoArray(row, i + L);
+                m0 = m0.max(v0);
+                m1 = m1.max(v1);
             }
-            m.intoArray(out, b);
+            for (; i + L <= c + width; i += L) {
+                FloatVector v0 = FloatVector.fromArray(S, row, i).add(FloatVector.fromArray(S, bias, i));
+                v0.intoArray(row, i);
+                m0 = m0.max(v0);
+            }
+            float m = m0.max(m1).reduceLanes(VectorOperators.MAX);
+            for (; i < c + width; i++) { // a width that is not a multiple of L
+                row[i] += bias[i];
+                m = Math.max(m, row[i]);
+            }
+            out[b] = m;
         }
-        // The last, partial group: its columns still go to lane (c − start) % L.
-        int lanes = Math.min(L, cols - c);
-        for (int l = 0; l < lanes; l++) {
-            out[b + l] = Float.NEGATIVE_INFINITY;
+        if (c < cols) { // the last, short block
+            float m = Float.NEGATIVE_INFINITY;
+            for (int i = c; i < cols; i++) {
+                row[i] += bias[i];
+                m = Math.max(m, row[i]);
+            }
+            out[b++] = m;
         }
-        for (int i = c; i < cols; i++) {
-            int l = (i - c) % L;
-            out[b + l] = Math.max(out[b + l], src.getFloat(at + 4 * i) + bias[i]);
+        return b;
+    }
+
+    static int countAtLeast(float[] a, int n, float t) {
+        FloatVector tv = FloatVector.broadcast(S, t);
+        int count = 0;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            count += FloatVector.fromArray(S, a, i).compare(VectorOperators.GE, tv).trueCount();
         }
-        return b + lanes;
+        for (; i < n; i++) {
+            count += a[i] >= t ? 1 : 0;
+        }
+        return count;
     }
 
     static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
@@ -190,42 +233,18 @@ final class VectorFloatOps {
         return n;
     }
 
-    static int collectAtLeast(ByteBuffer src, int at, float[] bias, int cols, float threshold, int[] out,
-                              float[] values, int capacity) {
-        ByteOrder le = ByteOrder.LITTLE_ENDIAN;
+    static int collectAtLeast(float[] row, int from, int to, float threshold, int[] out, float[] values, int n,
+                              int capacity) {
         FloatVector t = FloatVector.broadcast(S, threshold);
-        int n = 0;
-        int c = 0;
-        for (; c <= cols - L; c += L) {
-            FloatVector v = FloatVector.fromByteBuffer(S, src, at + 4 * c, le).add(FloatVector.fromArray(S, bias, c));
-            if (v.compare(VectorOperators.GE, t).anyTrue()) {
-                // The whole vector goes to values[n..n+L), then its hits are moved down in place: hit i is read
-                // from n0 + lane before anything is written at or past it.
-                v.intoArray(values, n);
-                int n0 = n;
-                for (int lane = 0; lane < L; lane++) {
-                    float x = values[n0 + lane];
-                    if (x >= threshold) {
-                        if (n == capacity) {
-                            return -1;
-                        }
-                        values[n] = x;
-                        out[n++] = c + lane;
-                    }
-                }
+        int c = from;
+        for (; c <= to - L && n >= 0; c += L) {
+            if (FloatVector.fromArray(S, row, c).compare(VectorOperators.GE, t).anyTrue()) {
+                // A hit vector's lanes one by one, from L1 (VectorMask.toLong, to walk the bits, is not an
+                // intrinsic in Java 17 and was ~3× slower here).
+                n = FloatOps.collectAtLeastScalar(row, c, c + L, threshold, out, values, n, capacity);
             }
         }
-        for (; c < cols; c++) {
-            float x = src.getFloat(at + 4 * c) + bias[c];
-            if (x >= threshold) {
-                if (n == capacity) {
-                    return -1;
-                }
-                values[n] = x;
-                out[n++] = c;
-            }
-        }
-        return n;
+        return n < 0 ? n : FloatOps.collectAtLeastScalar(row, c, to, threshold, out, values, n, capacity);
     }
 
     static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {

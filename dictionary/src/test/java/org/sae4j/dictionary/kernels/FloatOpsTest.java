@@ -54,6 +54,35 @@ class FloatOpsTest {
     }
 
     @Test
+    void axpy4Dot4AddsFourRowsAndDotsThemWithW() {
+        float[] x = gaussian(4000, 5);
+        float[] w = gaussian(1000, 6);
+        int[] rows = {3, 1500, 777, 3001};
+        float[] a = {0.5f, -1.25f, 2f, 0.75f};
+        for (int n : LENGTHS) {
+            float[] y = gaussian(1000, 7);
+            float[] expected = y.clone();
+            double[] dots = new double[4];
+            double[] magnitude = new double[4];
+            for (int i = 0; i < n; i++) {
+                double sum = y[9 + i];
+                for (int q = 0; q < 4; q++) {
+                    sum += (double) a[q] * x[rows[q] + i];
+                    dots[q] += (double) x[rows[q] + i] * w[11 + i];
+                    magnitude[q] += Math.abs((double) x[rows[q] + i] * w[11 + i]);
+                }
+                expected[9 + i] = (float) sum;
+            }
+            float[] out = new float[4];
+            FloatOps.axpy4Dot4(a[0], rows[0], a[1], rows[1], a[2], rows[2], a[3], rows[3], x, y, 9, w, 11, n, out);
+            TestData.assertClose(expected, y, 1e-5, "axpy4 part, n = " + n);
+            for (int q = 0; q < 4; q++) {
+                assertEquals(dots[q], out[q], 1e-5 * Math.max(1, magnitude[q]), "dot " + q + ", n = " + n);
+            }
+        }
+    }
+
+    @Test
     void firstAboveFindsTheFirstStrictlyGreaterColumn() {
         float[] bias = new float[800];
         for (int n : LENGTHS) {
@@ -81,18 +110,37 @@ class FloatOpsTest {
             float[] bias = gaussian(cols, cols + 1);
             java.nio.ByteBuffer nativeRow = TestData.direct(row);
             int at = 4 * 9;
-            for (int group : new int[] {1, 3, 8}) {
-                float[] max = new float[cols + 16];
-                float[] maxScalar = new float[cols + 16];
-                int blocks = FloatOps.groupMaxScalar(nativeRow, at, bias, cols, FloatOps.LANES, group, maxScalar);
-                assertEquals(blocks, FloatOps.groupMax(nativeRow, at, bias, cols, group, max), "blocks");
+            for (int width : new int[] {16, 48, 128, 7}) {
+                float[] max = new float[cols + 1];
+                float[] maxScalar = new float[cols + 1];
+                float[] biasedRow = java.util.Arrays.copyOfRange(row, 9, 9 + cols);
+                float[] biasedRowScalar = biasedRow.clone();
+                int blocks = FloatOps.biasAndBlockMaxScalar(biasedRowScalar, bias, cols, width, maxScalar);
+                assertEquals((cols + width - 1) / width, blocks, "blocks");
+                assertEquals(blocks, FloatOps.biasAndBlockMax(biasedRow, bias, cols, width, max), "blocks");
                 org.junit.jupiter.api.Assertions.assertArrayEquals(maxScalar, max, "block maxima, cols " + cols);
-                // Every column is in exactly one block, and no block maximum is below a member.
-                int span = FloatOps.LANES * group;
+                org.junit.jupiter.api.Assertions.assertArrayEquals(biasedRowScalar, biasedRow, "biased in place");
                 for (int c = 0; c < cols; c++) {
-                    int b = c / span * FloatOps.LANES + c % FloatOps.LANES;
-                    org.junit.jupiter.api.Assertions.assertTrue(b < blocks && row[9 + c] + bias[c] <= max[b]);
+                    assertEquals(row[9 + c] + bias[c], biasedRow[c], "biased column " + c);
+                    org.junit.jupiter.api.Assertions.assertTrue(biasedRow[c] <= max[c / width], "column " + c);
                 }
+                // Collecting within the blocks that reach the threshold finds every column of the row that does.
+                int[] inBlocks = new int[cols];
+                float[] inBlockValues = new float[cols];
+                int[] all = new int[cols];
+                int nAll = FloatOps.collectAtLeastScalar(biasedRow, 0, cols, 0.5f, all, new float[cols], 0, cols);
+                int n = FloatOps.collectAtLeastInBlocks(biasedRow, cols, width, max, blocks, 0.5f, inBlocks,
+                        inBlockValues, cols);
+                assertEquals(nAll, n, "hits, width " + width);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(all[i], inBlocks[i], "column of hit " + i);
+                    assertEquals(biasedRow[inBlocks[i]], inBlockValues[i], "value of hit " + i);
+                }
+                if (n > 1) {
+                    assertEquals(-1, FloatOps.collectAtLeastInBlocks(biasedRow, cols, width, max, blocks, 0.5f,
+                            inBlocks, inBlockValues, n - 1), "capacity");
+                }
+                assertEquals(nAll, FloatOps.countAtLeast(biasedRow, cols, 0.5f), "count");
             }
             float[] biased = new float[cols];
             FloatOps.loadBiased(nativeRow, at, bias, cols, biased);
@@ -106,18 +154,6 @@ class FloatOpsTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(hitsScalar, hits, "columns >= 0.5, cols = " + cols);
             if (n > 1) {
                 assertEquals(-1, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, hits, n - 1), "capacity");
-            }
-            // The variant that keeps the values: the same columns, each with its biased value.
-            int[] kept = new int[cols];
-            float[] keptValues = new float[cols + FloatOps.LANES];
-            assertEquals(n, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, kept, keptValues, cols));
-            for (int i = 0; i < n; i++) {
-                assertEquals(hitsScalar[i], kept[i], "column of hit " + i + ", cols = " + cols);
-                assertEquals(row[9 + kept[i]] + bias[kept[i]], keptValues[i], "value of hit " + i);
-            }
-            if (n > 1) {
-                assertEquals(-1, FloatOps.collectAtLeast(nativeRow, at, bias, cols, 0.5f, kept, keptValues, n - 1),
-                        "capacity, keeping values");
             }
         }
     }

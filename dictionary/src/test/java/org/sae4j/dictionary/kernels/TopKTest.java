@@ -70,6 +70,31 @@ class TopKTest {
         }
     }
 
+    @Test
+    void thresholdIsReachedByKMaximaAndCloseToTheKth() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int n : new int[] {1, 2, 3, 17, 128, 401}) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] a = new float[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = trial % 2 == 0 ? random.nextInt(5) : (float) random.nextGaussian(); // with ties, without
+                }
+                float[] sorted = a.clone();
+                java.util.Arrays.sort(sorted);
+                float spread = sorted[n - 1] - sorted[0];
+                for (int k : new int[] {1, (n + 1) / 2, n}) {
+                    float tau = TopK.threshold(a, n, k);
+                    float kth = sorted[n - k];
+                    String what = "n " + n + ", k " + k + ": τ " + tau + ", k-th " + kth;
+                    org.junit.jupiter.api.Assertions.assertTrue(tau <= kth, what);
+                    org.junit.jupiter.api.Assertions.assertTrue(tau >= kth - spread / 2048f, what);
+                }
+            }
+        }
+        assertEquals(Float.NaN, TopK.threshold(new float[] {1f, Float.NaN, 2f}, 3, 1), "NaN");
+        assertEquals(Float.NaN, TopK.threshold(new float[] {1f, Float.NEGATIVE_INFINITY}, 2, 1), "infinite");
+    }
+
     private static int[] assertSameAsReference(float[] src, float[] bias, int[] cand, int nCand, int k) {
         return assertSameAsReference(src, bias, COLS, cand, nCand, k);
     }
