@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.trainer.AdamOptimizer;
 import org.sae4j.trainer.TrainConfig;
 
@@ -33,6 +34,12 @@ import org.sae4j.trainer.TrainConfig;
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = {Jvm.ADD_MODULES, Jvm.VECTOR, Jvm.HEAP, Jvm.OFF_HEAP, Jvm.QUIET})
 public class AdamBenchmark {
+    // JMH initializes this class to make the fork's state, before setUp's first ND4J call: the natives javacpp
+    // loads are fixed from then on.
+    static {
+        Nd4jNatives.select();
+    }
+
     /** Past the learning-rate warm-up, whose zero first step would leave the moments decaying into subnormals. */
     private static final long FIRST_STEP = 10_000;
 

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.TrainingLoss;
 
 /**
@@ -30,6 +31,12 @@ import org.sae4j.dictionary.TrainingLoss;
 @Measurement(iterations = 5, time = 4)
 @Fork(value = 1, jvmArgsAppend = {Jvm.ADD_MODULES, Jvm.VECTOR, Jvm.HEAP, Jvm.OFF_HEAP, Jvm.QUIET})
 public class BackwardBenchmark {
+    // JMH initializes this class to make the fork's state, before setUp's first ND4J call: the natives javacpp
+    // loads are fixed from then on.
+    static {
+        Nd4jNatives.select();
+    }
+
     @Param({Shape.SMALL_K, Shape.SAELENS})
     public String shape;
 

@@ -2,6 +2,7 @@ package org.sae4j.bench;
 
 import java.io.IOException;
 import java.util.Arrays;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.Parallel;
 
@@ -21,14 +22,15 @@ public final class CompareStep {
     }
 
     public static void main(String[] args) throws IOException {
+        Nd4jNatives natives = Nd4jNatives.select(); // before the first ND4J call, which fixes the natives
         Shape shape = Shape.parse(Probes.option(args, "--shape", Shape.SMALL_K));
         int rounds = Integer.parseInt(Probes.option(args, "--rounds", "15"));
         int warmup = Integer.parseInt(Probes.option(args, "--warmup", "5"));
         double deadFraction = Double.parseDouble(Probes.option(args, "--dead", "0"));
 
-        System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  THREAD_TIMEOUT=%s"
-                + "  dead %.2f%n", shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"),
-                System.getenv("OPENBLAS_THREAD_TIMEOUT"), deadFraction);
+        System.out.printf("sae4j CompareStep  shape %s  threads %d  simd %s  nd4j natives %s  OPENBLAS_CORETYPE=%s"
+                + "  THREAD_TIMEOUT=%s  dead %.2f%n", shape, Parallel.threads(), FloatOps.SIMD, natives.label(),
+                System.getenv("OPENBLAS_CORETYPE"), System.getenv("OPENBLAS_THREAD_TIMEOUT"), deadFraction);
         Fixture.EncoderGemm gemm = new Fixture.EncoderGemm(shape, 7);
         Fixture fixture = new Fixture(shape, deadFraction, 1);
         for (int i = 0; i < warmup; i++) {

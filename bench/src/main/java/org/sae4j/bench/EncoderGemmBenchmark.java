@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.sae4j.dictionary.Nd4jNatives;
 
 /** The floor: {@code [N, dIn] × [dIn, dSae]} through {@code Nd4j.gemm} into a preallocated output. */
 @State(Scope.Benchmark)
@@ -22,6 +23,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 4)
 @Fork(value = 1, jvmArgsAppend = {Jvm.ADD_MODULES, Jvm.VECTOR, Jvm.HEAP, Jvm.OFF_HEAP, Jvm.QUIET})
 public class EncoderGemmBenchmark {
+    // JMH initializes this class to make the fork's state, before setUp's first ND4J call: the natives javacpp
+    // loads are fixed from then on.
+    static {
+        Nd4jNatives.select();
+    }
+
     @Param({Shape.SMALL_K, Shape.SAELENS})
     public String shape;
 

@@ -3,7 +3,8 @@ package org.sae4j.bench;
 /**
  * JVM flags for every JMH fork: the Vector API module (the SIMD kernel bodies), room for the big shapes on and off
  * the heap, and ND4J quiet. {@code OPENBLAS_CORETYPE} is an environment variable, inherited by the fork from
- * {@code bench/jmh.sh}.
+ * {@code bench/jmh.sh}. Which ND4J natives a fork loads depends on its CPU, so no flag here can say: each benchmark
+ * class calls {@code Nd4jNatives.select()} in its static initializer instead (a new benchmark must too).
  */
 final class Jvm {
     static final String ADD_MODULES = "--add-modules";

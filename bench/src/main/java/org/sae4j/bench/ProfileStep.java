@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeParams;
@@ -113,12 +114,13 @@ public final class ProfileStep {
     }
 
     public static void main(String[] args) {
+        Nd4jNatives natives = Nd4jNatives.select(); // before the first ND4J call, which fixes the natives
         Shape shape = Shape.parse(Probes.option(args, "--shape", Shape.SMALL_K));
         int rounds = Integer.parseInt(Probes.option(args, "--rounds", "10"));
         int warmup = Integer.parseInt(Probes.option(args, "--warmup", "3"));
-        System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  OPENBLAS_CORETYPE=%s  THREAD_TIMEOUT=%s%n",
-                shape, Parallel.threads(), FloatOps.SIMD, System.getenv("OPENBLAS_CORETYPE"),
-                System.getenv("OPENBLAS_THREAD_TIMEOUT"));
+        System.out.printf("sae4j ProfileStep  shape %s  threads %d  simd %s  nd4j natives %s  OPENBLAS_CORETYPE=%s"
+                + "  THREAD_TIMEOUT=%s%n", shape, Parallel.threads(), FloatOps.SIMD, natives.label(),
+                System.getenv("OPENBLAS_CORETYPE"), System.getenv("OPENBLAS_THREAD_TIMEOUT"));
         ProfileStep p = new ProfileStep(shape, Math.max(rounds, warmup));
         for (int r = 0; r < warmup; r++) {
             p.round(r);

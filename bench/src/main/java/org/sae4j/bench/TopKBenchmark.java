@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.TopK;
@@ -33,6 +34,12 @@ import org.sae4j.dictionary.kernels.TopK;
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = {Jvm.ADD_MODULES, Jvm.VECTOR, Jvm.HEAP, Jvm.OFF_HEAP, Jvm.QUIET})
 public class TopKBenchmark {
+    // JMH initializes this class to make the fork's state, before setUp's first ND4J call: the natives javacpp
+    // loads are fixed from then on.
+    static {
+        Nd4jNatives.select();
+    }
+
     @Param({Shape.SMALL_K, Shape.SAELENS})
     public String shape;
 

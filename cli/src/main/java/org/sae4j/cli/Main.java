@@ -17,6 +17,7 @@ import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.formats.BadInputException;
 import org.sae4j.trainer.TrainingDivergedException;
 
@@ -26,6 +27,12 @@ import org.sae4j.trainer.TrainingDivergedException;
  * 1 internal error. Every failure is one line on stderr, with the stack trace only under {@code --verbose}.
  */
 public final class Main {
+    // First of all, before any command class can reach ND4J: which natives javacpp loads is fixed when ND4J's
+    // native classes load, and in-process callers of run() (the tests) come through here too.
+    static {
+        Nd4jNatives.select();
+    }
+
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
     public static final int BAD_INPUT = 2;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.eval.EvalResult;
 import org.sae4j.formats.AtomicFiles;
 import org.sae4j.formats.Json;
@@ -25,6 +26,7 @@ final class RunSummary {
         s.append(String.format(Locale.ROOT, "- d_in %d, d_sae %d%s%n", result.sae().config().dIn(),
                 result.sae().config().dSae(), architectureDetail(sae)));
         s.append("- source: ").append(Json.compactWriter().writeValueAsString(settings.get("source"))).append('\n');
+        s.append("- nd4j natives: ").append(Nd4jNatives.inForce().label()).append(" (the last session's)\n");
         if (result.skippedRows() > 0) {
             s.append(String.format(Locale.ROOT, "- skipped %,d activation rows holding NaN or Inf (first: %s)%n",
                     result.skippedRows(), result.firstSkipped()));

@@ -24,6 +24,7 @@ import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
+import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeLensFormat;
@@ -94,6 +95,7 @@ final class TrainCommand implements Command {
                 }
                 out.println("sae4j train: resolved settings");
                 out.println(Json.mapper().writeValueAsString(settings));
+                out.println("nd4j natives: " + Nd4jNatives.inForce().label()); // a fact of this JVM, not a setting
                 boolean fresh = !Files.exists(outDir);
                 try {
                     Files.createDirectories(outDir);
