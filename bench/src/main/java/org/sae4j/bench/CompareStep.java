@@ -88,7 +88,8 @@ public final class CompareStep {
 
     /** The step of {@link Fixture#step} with a clock between its calls. */
     private static final class Phases {
-        private static final String[] NAMES = {"forward", "backward (with decoder grad ⟂)", "adam", "decoder norm"};
+        private static final String[] NAMES = {"forward", "backward (decoder grad ⟂, finiteness)", "adam",
+                "decoder norm"};
         private final double[][] ms;
 
         Phases(int rounds) {
@@ -99,7 +100,7 @@ public final class CompareStep {
             long t0 = System.nanoTime();
             f.workspace.forward();
             long t1 = System.nanoTime();
-            f.workspace.backward(f.loss, f.dead, f.grad);
+            f.requireFinite(f.workspace.backward(f.loss, f.dead, f.grad).total());
             long t2 = System.nanoTime();
             f.adam.step(f.sae.params().flat(), f.grad.flat(), 1000 + r);
             long t3 = System.nanoTime();

@@ -52,14 +52,27 @@ public final class Fixture {
 
     /**
      * One training step as {@code Trainer.fit} runs it, minus reading the batch and the bookkeeping: forward,
-     * backward (with the decoder-gradient constraint), Adam, the decoder-norm constraint. Returns the loss.
+     * backward (with the decoder-gradient constraint), the finiteness check, Adam, the decoder-norm constraint.
+     * Returns the loss.
      */
     public double step() {
         workspace.forward();
         double total = workspace.backward(loss, dead, grad).total();
+        requireFinite(total);
         adam.step(sae.params().flat(), grad.flat(), step++);
         sae.normalizeDecoderRows();
         return total;
+    }
+
+    /**
+     * What the trainer's divergence check costs: nothing more when the backward's kernels saw the gradient finite,
+     * else one ND4J sum over it, as {@code Divergence} does.
+     */
+    void requireFinite(double loss) {
+        if (!Double.isFinite(loss) || !workspace.gradientKnownFinite() && !Float.isFinite(grad.flat().sumNumber()
+                .floatValue())) {
+            throw new IllegalStateException("the benchmark's step diverged");
+        }
     }
 
     /** The encoder GEMM alone, into a preallocated output: the floor under any TopK step. */

@@ -188,9 +188,12 @@ public final class ProfileStep {
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        // The code gradients formed here, and dW_dec ⟂ W_dec, as the trainer runs it.
-        SparseBackward.run(new SparseBackward.Codes[] {new SparseBackward.Codes(active, val, g, dVal, true)}, xc,
-                dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
+        // The code gradients formed here, dW_dec ⟂ W_dec and the finiteness check, as the trainer runs them.
+        boolean finite = SparseBackward.run(new SparseBackward.Codes[] {new SparseBackward.Codes(active, val, g, dVal,
+                true)}, xc, dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
+        if (!finite) {
+            throw new IllegalStateException("the profiled step diverged");
+        }
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();

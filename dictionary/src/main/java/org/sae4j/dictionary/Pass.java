@@ -44,6 +44,11 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
     FloatBuffer gradWDecView;
     ByteBuffer gradWEncView;
     private final FloatBuffer xcView;
+    /**
+     * Whether the last backward saw every element of the gradient it wrote to be finite. Only passes whose kernels
+     * check as they write set it (TopK's); the others leave it false: not known.
+     */
+    boolean gradientFinite;
     // The parallel loop bodies, bound once (a lambda capturing locals is a new object on every call).
     private final Parallel.RangeBody centreRows = this::centreRows;
     private final Parallel.RangeBody reconstructionGradRows = this::reconstructionGradRows;

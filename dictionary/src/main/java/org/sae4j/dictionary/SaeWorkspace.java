@@ -84,6 +84,15 @@ public final class SaeWorkspace {
         return parts;
     }
 
+    /**
+     * True when the last {@link #backward} checked, as its kernels wrote it, that every gradient element is finite
+     * (TopK's does, the tiles still in cache); false when it was not checked or is not finite, so a caller who must
+     * know reads the gradient itself.
+     */
+    public boolean gradientKnownFinite() {
+        return pass.gradientFinite;
+    }
+
     // ---- what the caller reads after forward() ----
 
     /** Number of latents above zero in row r. */

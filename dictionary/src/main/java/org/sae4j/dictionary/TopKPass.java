@@ -1,6 +1,7 @@
 package org.sae4j.dictionary;
 
 import org.sae4j.dictionary.kernels.ActiveLatents;
+import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.SparseBackward;
 import org.sae4j.dictionary.kernels.SparseOps;
@@ -89,8 +90,10 @@ final class TopKPass extends Pass {
             mainAndAux[1] = aux;
             sets = mainAndAux;
         }
-        SparseBackward.run(sets, xc, dIn, dSae, wDec, tangentDecoderGrad, gradBEnc, gradWDecView, gradWEncView);
+        boolean finite = SparseBackward.run(sets, xc, dIn, dSae, wDec, tangentDecoderGrad, gradBEnc, gradWDecView,
+                gradWEncView);
         writeBiasGrads(grad);
+        gradientFinite = finite && FloatOps.allFinite(gradBEnc, 0, dSae) && FloatOps.allFinite(gradBDec, 0, dIn);
         return new TrainingLoss.Parts(mse, 0, auxK.loss());
     }
 

@@ -25,12 +25,15 @@ final class Divergence {
         this.hint = hint;
     }
 
-    /** Throws if the loss or any gradient element is NaN or infinite. */
+    /**
+     * Throws if the loss or any gradient element is NaN or infinite. {@code grad} null: its kernels already saw every
+     * element finite as they wrote it ({@code SaeWorkspace.gradientKnownFinite}), so only the loss is checked.
+     */
     void requireFinite(TrainingLoss.Parts loss, SaeParams grad, long step) {
         if (!Double.isFinite(loss.total())) {
             throw diverged(step, "the loss is " + loss.total() + " (" + parts(loss) + ")");
         }
-        if (!finiteSum(grad.flat())) {
+        if (grad != null && !finiteSum(grad.flat())) {
             String where = firstNonFinite(grad, sae);
             throw diverged(step, (where == null ? "the gradient is too large to sum (elements near the float32 limit)"
                     : "the gradient " + where) + " (loss " + loss.total() + ": " + parts(loss) + ")");

@@ -24,6 +24,23 @@ public final class FloatOps {
         return SIMD ? VectorFloatOps.dot(a, aFrom, b, bFrom, n) : dotScalar(a, aFrom, b, bFrom, n);
     }
 
+    /**
+     * Whether {@code a[from..from+n)} holds no NaN and no infinity: Σ a[i]·0 is 0 exactly when every a[i] is
+     * finite (NaN·0 and ∞·0 are NaN), and unlike a plain sum it cannot overflow.
+     */
+    public static boolean allFinite(float[] a, int from, int n) {
+        return SIMD ? VectorFloatOps.allFinite(a, from, n) : allFiniteScalar(a, from, n);
+    }
+
+    static boolean allFiniteScalar(float[] a, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** {@code y[yFrom+i] += alpha · x[xFrom+i]} for i < n. */
     public static void axpy(float alpha, float[] x, int xFrom, float[] y, int yFrom, int n) {
         if (SIMD) {

@@ -58,18 +58,18 @@ public final class SparseBackward {
      * @param gradWDec out: [dSae, dIn], overwritten
      * @param gradWEnc out: [dIn, dSae], overwritten; a little-endian native view ({@link Nio#bytes})
      */
-    public static void run(Codes main, Codes aux, float[] xc, int dIn, int dSae, float[] gradBEnc,
-                           FloatBuffer gradWDec, ByteBuffer gradWEnc) {
-        run(aux == null ? new Codes[] {main} : new Codes[] {main, aux}, xc, dIn, dSae, gradBEnc, gradWDec, gradWEnc);
+    public static boolean run(Codes main, Codes aux, float[] xc, int dIn, int dSae, float[] gradBEnc,
+                              FloatBuffer gradWDec, ByteBuffer gradWEnc) {
+        return run(aux == null ? new Codes[] {main} : new Codes[] {main, aux}, xc, dIn, dSae, gradBEnc, gradWDec, gradWEnc);
     }
 
     /**
      * Any number of code sets, each with its own source gradient (a Matryoshka SAE's levels: one set per level,
      * each reading the gradient of the prefixes that level feeds), summed per latent in the order given.
      */
-    public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] gradBEnc, FloatBuffer gradWDec,
-                           ByteBuffer gradWEnc) {
-        run(sets, xc, dIn, dSae, null, false, gradBEnc, gradWDec, gradWEnc);
+    public static boolean run(Codes[] sets, float[] xc, int dIn, int dSae, float[] gradBEnc, FloatBuffer gradWDec,
+                              ByteBuffer gradWEnc) {
+        return run(sets, xc, dIn, dSae, null, false, gradBEnc, gradWDec, gradWEnc);
     }
 
     /**
@@ -82,8 +82,11 @@ public final class SparseBackward {
      * rows from one [rows, dIn] batch array (d loss / d x̂, then xc), so the rows being gathered fit the shared L3
      * twice as well as when both arrays are read together; and the first pass leaves the code gradients the
      * second needs.
+     *
+     * <p>Returns whether every element written to dW_dec and dW_enc is finite (each tile is checked in cache before
+     * it goes out; gradBEnc is the caller's to check), so a trainer need not read the gradient again to know.
      */
-    public static void run(Codes[] sets, float[] xc, int dIn, int dSae, float[] wDec, boolean tangentDecoderGrad,
+    public static boolean run(Codes[] sets, float[] xc, int dIn, int dSae, float[] wDec, boolean tangentDecoderGrad,
                            float[] gradBEnc, FloatBuffer gradWDec, ByteBuffer gradWEnc) {
         for (Codes set : sets) {
             if (set.codeGradDue() && wDec == null) {
@@ -94,6 +97,7 @@ public final class SparseBackward {
             throw new IllegalArgumentException("the tangent projection needs the decoder");
         }
         int tiles = (dSae + TILE - 1) / TILE;
+        boolean[] nonFinite = new boolean[1]; // set by any thread that writes a NaN or an infinity
         Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
             float[][] s = scratch(dIn);
             float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
@@ -110,6 +114,9 @@ public final class SparseBackward {
                         FloatOps.axpy(-FloatOps.dot(decTile, at, wDec, j * dIn, dIn), wDec, j * dIn, decTile, at,
                                 dIn);
                     }
+                }
+                if (!FloatOps.allFinite(decTile, 0, width * dIn)) {
+                    nonFinite[0] = true;
                 }
                 gradWDec.put(j0 * dIn, decTile, 0, width * dIn);
             }
@@ -135,6 +142,9 @@ public final class SparseBackward {
                     }
                     gradBEnc[j] = b;
                 }
+                if (!FloatOps.allFinite(encTile, 0, width * dIn)) {
+                    nonFinite[0] = true;
+                }
                 int done = FloatOps.SIMD
                         ? VectorFloatOps.putTransposed(encTile, width, dIn, gradWEnc, dSae, j0, gatherMap) : 0;
                 int rest = width - done;
@@ -151,6 +161,7 @@ public final class SparseBackward {
                 }
             }
         });
+        return !nonFinite[0];
     }
 
     /** Whether latent j has an entry in any code set: a row no entry touched stays exactly zero, projected or not. */

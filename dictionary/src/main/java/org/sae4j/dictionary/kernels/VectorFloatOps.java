@@ -42,6 +42,20 @@ final class VectorFloatOps {
         return s;
     }
 
+    static boolean allFinite(float[] a, int from, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector acc = zero;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            acc = FloatVector.fromArray(S, a, from + i).fma(zero, acc);
+        }
+        float tail = 0f;
+        for (; i < n; i++) {
+            tail += a[from + i] * 0f;
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + tail == 0f;
+    }
+
     static void axpy(float alpha, float[] x, int xFrom, float[] y, int yFrom, int n) {
         FloatVector av = FloatVector.broadcast(S, alpha);
         int i = 0;

@@ -83,6 +83,29 @@ class FloatOpsTest {
     }
 
     @Test
+    void allFiniteFlagsANaNOrAnInfinityAtAnyPositionOfTheSliceOnly() {
+        float[] bad = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int n = 1; n <= 70; n++) { // whole vectors and every tail length
+            float[] a = gaussian(n + 6, n);
+            a[0] = Float.NaN; // outside the slice [3, 3 + n): ignored
+            a[n + 5] = Float.POSITIVE_INFINITY;
+            a[3] = Float.MAX_VALUE; // finite values whose plain sum overflows: still finite
+            a[3 + n - 1] = Float.MAX_VALUE;
+            assertEquals(true, FloatOps.allFinite(a, 3, n), "n=" + n);
+            assertEquals(true, FloatOps.allFiniteScalar(a, 3, n), "n=" + n);
+            for (int at = 3; at < 3 + n; at++) {
+                for (float b : bad) {
+                    float kept = a[at];
+                    a[at] = b;
+                    assertEquals(false, FloatOps.allFinite(a, 3, n), "n=" + n + " " + b + " at " + at);
+                    assertEquals(false, FloatOps.allFiniteScalar(a, 3, n), "n=" + n + " " + b + " at " + at);
+                    a[at] = kept;
+                }
+            }
+        }
+    }
+
+    @Test
     void firstAboveFindsTheFirstStrictlyGreaterColumn() {
         float[] bias = new float[800];
         for (int n : LENGTHS) {

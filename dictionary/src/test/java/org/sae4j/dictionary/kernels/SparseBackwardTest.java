@@ -1,5 +1,7 @@
 package org.sae4j.dictionary.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sae4j.dictionary.kernels.TestData.gaussian;
 
 import java.nio.FloatBuffer;
@@ -29,6 +31,46 @@ class SparseBackwardTest {
     @Test
     void latentsThatNeverFireGetZeroGradient() {
         check(3 * SparseBackward.TILE + 5, new int[] {2}, 3);
+    }
+
+    /**
+     * The backward reports what it wrote: a NaN or an infinity in a row that an active latent gathers (the source
+     * gradient for dW_dec, the encoder input for dW_enc) reaches the gradient and is reported; in a row no active
+     * latent reads, it reaches nothing and the gradient is finite.
+     */
+    @Test
+    void reportsANonFiniteGradientFromEitherPass() {
+        int dSae = 2 * SparseBackward.TILE + 3;
+        int w = 3;
+        int[] idx = new int[ROWS * w];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = i % w == 0 || i / w == ROWS - 1 ? -1 : (i * 7) % dSae; // the last row has no active latent
+        }
+        float[] val = gaussian(ROWS * w, 4);
+        for (int i = 0; i < val.length; i++) {
+            val[i] = Math.abs(val[i]) + 0.1f;
+        }
+        ActiveLatents active = new ActiveLatents(dSae);
+        active.build(idx, val, ROWS, w);
+        int used = 5; // a row with active latents
+        for (String where : new String[] {"none", "src", "xc", "unused src", "unused xc"}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                float[] src = gaussian(ROWS * D_IN, 5);
+                float[] xc = gaussian(ROWS * D_IN, 6);
+                switch (where) {
+                    case "src" -> src[used * D_IN + 4] = bad;
+                    case "xc" -> xc[used * D_IN + 4] = bad;
+                    case "unused src" -> src[(ROWS - 1) * D_IN + 4] = bad;
+                    case "unused xc" -> xc[(ROWS - 1) * D_IN + 4] = bad;
+                    default -> { }
+                }
+                SparseBackward.Codes codes = new SparseBackward.Codes(active, val, src, gaussian(ROWS * w, 7));
+                boolean finite = SparseBackward.run(codes, null, xc, D_IN, dSae, new float[dSae],
+                        TestData.direct(new float[dSae * D_IN]).asFloatBuffer(),
+                        TestData.direct(new float[D_IN * dSae]));
+                assertEquals(where.equals("none") || where.startsWith("unused"), finite, where + " " + bad);
+            }
+        }
     }
 
     private static void check(int dSae, int[] widths, long seed) {
@@ -63,7 +105,8 @@ class SparseBackwardTest {
         float[] gradBEnc = gaussian(dSae, 1); // all overwritten
         FloatBuffer gradWDec = TestData.direct(gaussian(dSae * D_IN, 2)).asFloatBuffer();
         java.nio.ByteBuffer gradWEnc = TestData.direct(gaussian(D_IN * dSae, 3));
-        SparseBackward.run(codes[0], sets > 1 ? codes[1] : null, xc, D_IN, dSae, gradBEnc, gradWDec, gradWEnc);
+        assertTrue(SparseBackward.run(codes[0], sets > 1 ? codes[1] : null, xc, D_IN, dSae, gradBEnc, gradWDec,
+                gradWEnc), "a finite gradient is reported finite");
 
         float[] refBEnc = new float[dSae];
         float[] refWDec = new float[dSae * D_IN];
