@@ -8,36 +8,34 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * Which of nd4j-native's two CPU builds of libnd4jcpu this JVM runs. The runnable jars ship both; javacpp picks by
- * the system property {@value #PROPERTY}, and with it unset takes the AVX-512 build even on a CPU without AVX-512,
- * where libnd4jcpu then refuses to start. So {@link #select} sets it from the CPU's flags, before ND4J's first use:
- * every entry point of the jars calls it first. Why bother: ND4J's Adam updater over 25 M floats took 37 ms with the
- * AVX-512 build against 81 ms with the generic one on a Zen 5 core (the generic loop is scalar SSE).
+ * Which of nd4j-native's three CPU builds of libnd4jcpu this JVM runs. The runnable jars ship all three; javacpp
+ * picks by the system property {@value #PROPERTY}, and with it unset takes the widest build packaged (AVX-512, then
+ * AVX2) even on a CPU without those instructions, where libnd4jcpu then refuses to start. So {@link #select} sets it
+ * from the CPU's flags, before ND4J's first use: every entry point of the jars calls it first. Why bother: ND4J's
+ * Adam updater over 25 M floats took 37 ms with the AVX-512 build against 81 ms with the generic one on a Zen 5 core,
+ * and 67 ms with the AVX2 build against 94 ms on a Zen 3 (the generic loop is scalar SSE).
  */
 public enum Nd4jNatives {
-    /** {@code linux-x86_64-avx512}: needs every one of {@link #AVX512_FEATURES}. */
-    AVX512("-avx512"),
-    /** {@code linux-x86_64}: any x86-64 CPU; also what a build without the AVX-512 natives runs (tests, CUDA). */
-    GENERIC("");
+    /** {@code linux-x86_64-avx512}: needs every one of its features. */
+    AVX512("-avx512", List.of("avx", "avx2", "avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd")),
+    /** {@code linux-x86_64-avx2}: needs every one of its features (it is compiled for AVX2 with FMA and F16C). */
+    AVX2("-avx2", List.of("avx", "avx2", "fma", "f16c")),
+    /** {@code linux-x86_64}: any x86-64 CPU; also what a build without the wider natives runs (tests, CUDA). */
+    GENERIC("", List.of());
 
-    /** javacpp's choice of build: {@code -avx512} loads the AVX-512 natives, any other value the generic ones. */
+    /** javacpp's choice of build: {@code -avx512} or {@code -avx2} load those natives, any other value the generic. */
     public static final String PROPERTY = "org.bytedeco.javacpp.platform.extension";
 
-    /** What libnd4jcpu's AVX-512 build checks at start (its isMinimalRequirementsMet) before it agrees to run. */
-    static final List<String> AVX512_FEATURES =
-            List.of("avx", "avx2", "avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd");
-
-    /** Present only where the AVX-512 natives were packaged (the two runnable jars; not the test classpaths). */
-    private static final String AVX512_LIBRARY =
-            "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64-avx512/libnd4jcpu.so";
-
     private final String extension;
+    private final List<String> features;
 
-    Nd4jNatives(String extension) {
+    Nd4jNatives(String extension, List<String> features) {
         this.extension = extension;
+        this.features = features;
     }
 
     /** The value of {@value #PROPERTY} that loads this build. */
@@ -45,46 +43,69 @@ public enum Nd4jNatives {
         return extension;
     }
 
-    /** As the run records and the benchmarks print it: {@code avx512} or {@code generic}. */
+    /**
+     * The {@code /proc/cpuinfo} flags this build's libnd4jcpu checks at start (its isMinimalRequirementsMet) before it
+     * agrees to run.
+     */
+    List<String> features() {
+        return features;
+    }
+
+    /** As the run records and the benchmarks print it: {@code avx512}, {@code avx2} or {@code generic}. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /**
      * Sets {@value #PROPERTY} for this CPU unless someone already did ({@code -D...=} on the command line wins, so a
-     * user can force either build), and returns the build in force. Leaves the property alone where the AVX-512
-     * natives are not on the classpath: there is no choice to make, and javacpp's default serves any backend (CUDA
-     * included). Takes effect only before ND4J's native classes load; calling it again is harmless.
+     * user can force any build), and returns the build in force. Leaves the property alone where no wider natives are
+     * on the classpath: there is no choice to make, and javacpp's default serves any backend (CUDA included). Takes
+     * effect only before ND4J's native classes load; calling it again is harmless.
      */
     public static synchronized Nd4jNatives select() {
-        if (System.getProperty(PROPERTY) == null && avx512Shipped()) {
-            System.setProperty(PROPERTY, forCpu(firstFlagsLine(Path.of("/proc/cpuinfo"))).extension);
+        Predicate<Nd4jNatives> shipped = Nd4jNatives::shipped;
+        if (System.getProperty(PROPERTY) == null && (AVX512.shipped() || AVX2.shipped())) {
+            System.setProperty(PROPERTY, forCpu(firstFlagsLine(Path.of("/proc/cpuinfo")), shipped).extension);
         }
-        return inForce();
+        return inForce(System.getProperty(PROPERTY), shipped);
     }
 
     /** The build javacpp loads (or loaded) with the property as it stands now. */
     public static Nd4jNatives inForce() {
-        return inForce(System.getProperty(PROPERTY), avx512Shipped());
+        return inForce(System.getProperty(PROPERTY), Nd4jNatives::shipped);
     }
 
-    /** The build for a CPU whose {@code /proc/cpuinfo} flags line this is; none (no such file): the generic one. */
-    static Nd4jNatives forCpu(Optional<String> flagsLine) {
+    /**
+     * The widest packaged build a CPU whose {@code /proc/cpuinfo} flags line this is can run; none (no such file): the
+     * generic one.
+     */
+    static Nd4jNatives forCpu(Optional<String> flagsLine, Predicate<Nd4jNatives> shipped) {
         if (flagsLine.isEmpty()) {
             return GENERIC;
         }
         // "flags\t\t: fpu vme ... avx2 ... avx512f ...": whole words, so that avx2 does not stand for avx
         String line = flagsLine.get();
         List<String> flags = Arrays.asList(line.substring(line.indexOf(':') + 1).strip().split("\\s+"));
-        return flags.containsAll(AVX512_FEATURES) ? AVX512 : GENERIC;
+        for (Nd4jNatives build : values()) { // widest first
+            if (shipped.test(build) && flags.containsAll(build.features)) {
+                return build;
+            }
+        }
+        return GENERIC;
     }
 
     /**
-     * javacpp loads the AVX-512 natives when told to or, unset ({@code null}), whenever they are there; told
-     * anything else, or with them absent, it loads the generic ones.
+     * javacpp loads a wider build when told to by its extension and it is packaged; left unset ({@code null}), it
+     * tries the packaged ones widest first (its preset lists -avx2, -avx512 and tries them from the end), whatever the
+     * CPU; told anything else, or told a build that is absent, it loads the generic one.
      */
-    static Nd4jNatives inForce(String property, boolean avx512Shipped) {
-        return avx512Shipped && (property == null || property.equals(AVX512.extension)) ? AVX512 : GENERIC;
+    static Nd4jNatives inForce(String property, Predicate<Nd4jNatives> shipped) {
+        for (Nd4jNatives build : values()) {
+            if (build != GENERIC && shipped.test(build) && (property == null || property.equals(build.extension))) {
+                return build;
+            }
+        }
+        return GENERIC;
     }
 
     /** The first {@code flags} line (the first CPU's; the kernel lists the same set for each), if the file exists. */
@@ -96,7 +117,9 @@ public enum Nd4jNatives {
         }
     }
 
-    private static boolean avx512Shipped() {
-        return Nd4jNatives.class.getClassLoader().getResource(AVX512_LIBRARY) != null;
+    /** Whether this build's libnd4jcpu is packaged: the wider ones only in the two runnable jars, not in the tests. */
+    private boolean shipped() {
+        return this == GENERIC || Nd4jNatives.class.getClassLoader().getResource(
+                "org/nd4j/linalg/cpu/nativecpu/bindings/linux-x86_64" + extension + "/libnd4jcpu.so") != null;
     }
 }

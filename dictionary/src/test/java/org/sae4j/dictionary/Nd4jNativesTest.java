@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,20 @@ class Nd4jNativesTest {
             + " avx2 smep bmi2 erms invpcid cqm xsaveopt cqm_llc cqm_occup_llc dtherm ida arat pln pts md_clear"
             + " flush_l1d";
 
+    /** AMD Zen 3 (EPYC Milan, under KVM): AVX2 with FMA and F16C, no AVX-512; the AVX2 build was measured on it. */
+    private static final String ZEN3 = "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat"
+            + " pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good"
+            + " nopl xtopology nonstop_tsc cpuid extd_apicid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1"
+            + " sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm cmp_legacy"
+            + " cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw topoext cpuid_fault vmmcall fsgsbase tsc_adjust"
+            + " bmi1 avx2 smep bmi2 erms invpcid rdseed adx smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1"
+            + " xsaves clzero xsaveerptr arat umip vaes vpclmulqdq rdpid fsrm";
+
+    /** Intel Sandy Bridge: AVX, no AVX2. */
+    private static final String SANDY_BRIDGE = "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca"
+            + " cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx rdtscp lm constant_tsc nopl pni pclmulqdq ssse3"
+            + " cx16 sse4_1 sse4_2 x2apic popcnt aes xsave avx hypervisor lahf_lm";
+
     /** Intel Knights Landing (Xeon Phi 7210): AVX-512 F/CD/ER/PF but none of VL, BW, DQ. */
     private static final String KNIGHTS_LANDING = "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge"
             + " mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm"
@@ -60,39 +75,70 @@ class Nd4jNativesTest {
             + " tpr_shadow vnmi flexpriority ept vpid fsgsbase tsc_adjust bmi1 avx2 smep bmi2 erms avx512f rdseed adx"
             + " avx512pf avx512er avx512cd xsaveopt dtherm ida arat pln pts";
 
-    static final String[] SEVEN = Nd4jNatives.AVX512_FEATURES.toArray(String[]::new);
+    private static final Predicate<Nd4jNatives> ALL_SHIPPED = build -> true;
+    private static final Predicate<Nd4jNatives> GENERIC_ONLY = build -> build == Nd4jNatives.GENERIC;
+
+    static final String[] AVX512_FEATURES = Nd4jNatives.AVX512.features().toArray(String[]::new);
+    static final String[] AVX2_FEATURES = Nd4jNatives.AVX2.features().toArray(String[]::new);
 
     @Test
     void aFullAvx512CpuGetsTheAvx512Build() {
-        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(ZEN5)), "Zen 5");
-        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(SAPPHIRE_RAPIDS)), "Sapphire Rapids");
+        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(ZEN5), ALL_SHIPPED), "Zen 5");
+        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(SAPPHIRE_RAPIDS), ALL_SHIPPED), "Sapphire Rapids");
     }
 
     @Test
-    void anAvx2OnlyCpuGetsTheGenericBuild() {
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(HASWELL)), "Haswell");
+    void anAvx2CpuGetsTheAvx2Build() {
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.forCpu(Optional.of(HASWELL), ALL_SHIPPED), "Haswell");
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.forCpu(Optional.of(ZEN3), ALL_SHIPPED), "Zen 3");
     }
 
     @Test
-    void aCpuWithSomeAvx512ButNotVlBwDqGetsTheGenericBuild() {
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(KNIGHTS_LANDING)), "Knights Landing");
+    void aCpuWithoutAvx2GetsTheGenericBuild() {
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(SANDY_BRIDGE), ALL_SHIPPED), "Sandy Bridge");
     }
 
-    /** A hypervisor may hide one feature; libnd4jcpu's AVX-512 build would then refuse to start. */
+    @Test
+    void aCpuWithSomeAvx512ButNotVlBwDqGetsTheAvx2Build() {
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.forCpu(Optional.of(KNIGHTS_LANDING), ALL_SHIPPED),
+                "Knights Landing");
+    }
+
+    /** Where a wider build is not packaged, the next one down that is. */
+    @Test
+    void onlyPackagedBuildsAreChosen() {
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.forCpu(Optional.of(ZEN5), b -> b != Nd4jNatives.AVX512),
+                "Zen 5 without the AVX-512 natives");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(ZEN3), b -> b != Nd4jNatives.AVX2),
+                "Zen 3 with only the AVX-512 and generic natives");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(ZEN5), GENERIC_ONLY), "the tests' classpath");
+    }
+
+    /**
+     * A hypervisor may hide one feature; libnd4jcpu's AVX-512 build would then refuse to start. Without avx or avx2
+     * the AVX2 build would not start either.
+     */
     @ParameterizedTest
-    @FieldSource("SEVEN")
-    void missingAnyOneOfTheSevenFeaturesGetsTheGenericBuild(String feature) {
-        String without = Arrays.stream(SAPPHIRE_RAPIDS.split(" ")).filter(f -> !f.equals(feature))
-                .collect(Collectors.joining(" "));
-        assertFalse(without.matches(".*\\b" + feature + "\\b.*"), "test line still holds " + feature);
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(without)), "without " + feature);
+    @FieldSource("AVX512_FEATURES")
+    void missingAnyOneAvx512FeatureFallsBackToABuildThatStarts(String feature) {
+        Nd4jNatives expected = Nd4jNatives.AVX2.features().contains(feature) ? Nd4jNatives.GENERIC : Nd4jNatives.AVX2;
+        assertEquals(expected, Nd4jNatives.forCpu(Optional.of(without(SAPPHIRE_RAPIDS, feature)), ALL_SHIPPED),
+                "without " + feature);
+    }
+
+    /** Each of AVX2's features is needed too (the AVX2 build is compiled with -mfma and -mf16c as well). */
+    @ParameterizedTest
+    @FieldSource("AVX2_FEATURES")
+    void missingAnyOneAvx2FeatureFallsBackToTheGenericBuild(String feature) {
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(Optional.of(without(ZEN3, feature)), ALL_SHIPPED),
+                "without " + feature);
     }
 
     @Test
     void noCpuinfoGetsTheGenericBuild(@TempDir Path dir) {
         Optional<String> line = Nd4jNatives.firstFlagsLine(dir.resolve("cpuinfo"));
         assertEquals(Optional.empty(), line, "flags of an absent file");
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(line));
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.forCpu(line, ALL_SHIPPED));
     }
 
     /** Two processors, each followed by the "vmx flags" line newer kernels add: the first "flags" line counts. */
@@ -106,20 +152,31 @@ class Nd4jNativesTest {
     }
 
     @Test
-    void javacppLoadsTheAvx512BuildOnlyWhenToldToOrLeftUnsetAndItIsThere() {
-        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.inForce("-avx512", true), "told to");
-        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.inForce(null, true), "unset: javacpp's default");
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("", true), "forced generic by the empty value");
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("-avx2", true), "another value");
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("-avx512", false), "told to, but not packaged");
-        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce(null, false), "neither");
+    void javacppLoadsAWiderBuildOnlyWhenToldToOrLeftUnsetAndItIsThere() {
+        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.inForce("-avx512", ALL_SHIPPED), "told avx512");
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.inForce("-avx2", ALL_SHIPPED), "told avx2");
+        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.inForce(null, ALL_SHIPPED), "unset: the widest packaged");
+        assertEquals(Nd4jNatives.AVX2, Nd4jNatives.inForce(null, b -> b != Nd4jNatives.AVX512),
+                "unset, no AVX-512 natives");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("", ALL_SHIPPED), "forced generic by the empty value");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("-compat", ALL_SHIPPED), "another value");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("-avx512", GENERIC_ONLY), "told to, but not packaged");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce("-avx2", GENERIC_ONLY), "told to, but not packaged");
+        assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.inForce(null, GENERIC_ONLY), "neither");
     }
 
-    /** This module's tests run without the AVX-512 natives: select must not change what javacpp would do. */
+    /** This module's tests run without the wider natives: select must not change what javacpp would do. */
     @Test
-    void selectLeavesThePropertyAloneWithoutTheAvx512Natives() {
+    void selectLeavesThePropertyAloneWithoutTheWiderNatives() {
         String before = System.getProperty(Nd4jNatives.PROPERTY);
         assertEquals(Nd4jNatives.GENERIC, Nd4jNatives.select());
         assertEquals(before, System.getProperty(Nd4jNatives.PROPERTY), Nd4jNatives.PROPERTY);
+    }
+
+    private static String without(String flagsLine, String feature) {
+        String without = Arrays.stream(flagsLine.split(" ")).filter(f -> !f.equals(feature))
+                .collect(Collectors.joining(" "));
+        assertFalse(without.matches(".*\\b" + feature + "\\b.*"), "test line still holds " + feature);
+        return without;
     }
 }
