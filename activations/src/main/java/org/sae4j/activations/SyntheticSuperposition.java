@@ -10,6 +10,13 @@ import java.util.stream.IntStream;
  * without replay, rows can be made in parallel, and the stream is identical however it is batched.
  */
 public final class SyntheticSuperposition implements ActivationSource {
+    /**
+     * Whether rows are summed by the SIMD body ({@link VectorScaledAdd}): when the JVM has {@code jdk.incubator.vector}
+     * and {@code -Dsae4j.simd=false} is not set, the rule of the other SIMD kernels. Both bodies give the same bits.
+     */
+    static final boolean SIMD = !"false".equals(System.getProperty("sae4j.simd"))
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private final SyntheticConfig config;
     private final float[] features; // [nFeatures, dIn] unit rows: the ground truth
     private final double[] probability; // [nFeatures]
@@ -78,8 +85,20 @@ public final class SyntheticSuperposition implements ActivationSource {
 
     private void add(float[] dst, int offset, int feature, double magnitude) {
         int dIn = config.dIn();
-        for (int d = 0; d < dIn; d++) {
-            dst[offset + d] += (float) (magnitude * features[feature * dIn + d]);
+        if (SIMD) {
+            VectorScaledAdd.addScaled(dst, offset, magnitude, features, feature * dIn, dIn);
+        } else {
+            addScaled(dst, offset, magnitude, features, feature * dIn, dIn);
+        }
+    }
+
+    /**
+     * {@code dst[dstFrom+i] += (float) (scale · src[srcFrom+i])} for i < n: the product in double, rounded once to
+     * float, then added in float. The plain body; {@link VectorScaledAdd} gives the same bits faster.
+     */
+    static void addScaled(float[] dst, int dstFrom, double scale, float[] src, int srcFrom, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstFrom + i] += (float) (scale * src[srcFrom + i]);
         }
     }
 

@@ -1,0 +1,59 @@
+package org.sae4j.activations;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The synthetic rows: the SIMD row sum against the plain one, bit for bit, and rows independent of batching. */
+class SyntheticSuperpositionTest {
+
+    /** Every length up to three SIMD widths and past, at offsets that are not multiples of the width. */
+    @Test
+    void simdScaledAddGivesThePlainLoopsBits() {
+        // surefire.argLine adds jdk.incubator.vector; only a run without it (the fuzz execution) has no SIMD body
+        assumeTrue(SyntheticSuperposition.SIMD, "no jdk.incubator.vector in this JVM");
+        SplittableRandom random = new SplittableRandom(5);
+        for (int n = 0; n <= 19; n++) {
+            float[] src = new float[n + 3];
+            float[] plain = new float[n + 5];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < plain.length; i++) {
+                plain[i] = (float) random.nextGaussian();
+            }
+            float[] simd = plain.clone();
+            // a scale with all 53 bits in use, so that rounding the double product to float matters
+            double scale = 0.5 + random.nextDouble();
+            SyntheticSuperposition.addScaled(plain, 2, scale, src, 3 - n % 3, n);
+            VectorScaledAdd.addScaled(simd, 2, scale, src, 3 - n % 3, n);
+            assertArrayEquals(plain, simd, "n=" + n);
+        }
+    }
+
+    /** A batch of rows is the same whether made at once or in pieces (each row has its own random stream). */
+    @Test
+    void rowsDoNotDependOnBatching() {
+        SyntheticConfig config = new SyntheticConfig(37, 200, 6.0, 0.5, 0.5, 1.5, 3, 4, 0.2, 0.01, 9);
+        SyntheticSuperposition whole = new SyntheticSuperposition(config);
+        float[] all = new float[50 * 37];
+        whole.next(all, 50);
+        SyntheticSuperposition pieces = new SyntheticSuperposition(config);
+        float[] first = new float[20 * 37];
+        float[] rest = new float[30 * 37];
+        pieces.next(first, 20);
+        pieces.next(rest, 30);
+        float[] joined = new float[all.length];
+        System.arraycopy(first, 0, joined, 0, first.length);
+        System.arraycopy(rest, 0, joined, first.length, rest.length);
+        assertArrayEquals(all, joined);
+        double energy = 0;
+        for (float v : all) {
+            energy += v * v;
+        }
+        assertTrue(energy > 0, "rows are not all zero");
+    }
+}
