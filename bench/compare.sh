@@ -6,7 +6,7 @@
 #   bench/compare.sh [--shape 4096:768:16384:32] [--threads 2] [--rounds 15] [--torch-steps 8] [--coretype X]
 #
 # Each side gets its best settings: OpenBLAS's kernel set for this CPU (OPENBLAS_CORETYPE picked from /proc/cpuinfo
-# as ./sae4j does, overriding an inherited value: this machine's environment presets Haswell, half SkylakeX's speed),
+# as ./sae4j does, overriding an inherited value: an AVX-512 machine here came with Haswell preset, half SkylakeX's speed),
 # the same thread count everywhere (sae4j kernels, ND4J/OpenBLAS, PyTorch intra-op and its BLAS), OpenBLAS workers that
 # sleep soon after a call (OPENBLAS_THREAD_TIMEOUT=4) instead of spinning against the other threads, and for PyTorch
 # glibc malloc settings that keep its big temporaries from going back to the OS every step (they doubled its speed
