@@ -44,7 +44,8 @@ class TrainEndToEndTest {
         double l0 = eval.at("/sparsity/l0").asDouble();
         assertTrue(l0 <= 4.0 && l0 > 3.5, "TopK L0 is at most k (a chosen latent below zero stays off): " + l0);
         assertTrue(train.out().contains("ground truth MMCS"), "train prints the recovery\n" + train);
-        // Tests run the generic natives on every machine: surefire leaves the AVX2 and AVX-512 ones off their classpath.
+        // Tests run the generic natives on every machine: surefire leaves the AVX2 and AVX-512 ones off their
+        // classpath.
         assertTrue(train.out().contains("\nnd4j natives: generic"), "train says which natives run\n" + train);
         assertTrue(Files.readString(out.resolve("README.md")).contains("\n- nd4j natives: generic "),
                 "the run's README records them");

@@ -84,7 +84,8 @@ class Nd4jNativesTest {
     @Test
     void aFullAvx512CpuGetsTheAvx512Build() {
         assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(ZEN5), ALL_SHIPPED), "Zen 5");
-        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(SAPPHIRE_RAPIDS), ALL_SHIPPED), "Sapphire Rapids");
+        assertEquals(Nd4jNatives.AVX512, Nd4jNatives.forCpu(Optional.of(SAPPHIRE_RAPIDS), ALL_SHIPPED),
+                "Sapphire Rapids");
     }
 
     @Test

@@ -203,9 +203,9 @@ public final class Trainer {
     /**
      * Architectures trained with unit-norm decoder rows: the backward projects each row's gradient off the row, so
      * Adam steps along the sphere, and {@link #constrainDecoder} renormalises after the step. TopK (Gao et al.
-     * 2024); BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units; and Gated (Rajamanoharan et al. 2024, who constrain
-     * the rows too): Gated's auxiliary term reads a frozen decoder, so without the constraint nothing stops the L1
-     * from shrinking the rows while r_mag grows to compensate.
+     * 2024); BatchTopK, Matryoshka and JumpReLU, whose codes and thresholds are then in the input's units; and Gated
+     * (Rajamanoharan et al. 2024, who constrain the rows too): Gated's auxiliary term reads a frozen decoder, so
+     * without the constraint nothing stops the L1 from shrinking the rows while r_mag grows to compensate.
      */
     private boolean unitNormDecoder() {
         Architecture a = sae.config().architecture();

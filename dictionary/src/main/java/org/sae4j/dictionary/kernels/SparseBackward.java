@@ -60,7 +60,8 @@ public final class SparseBackward {
      */
     public static boolean run(Codes main, Codes aux, float[] xc, int dIn, int dSae, float[] gradBEnc,
                               FloatBuffer gradWDec, ByteBuffer gradWEnc) {
-        return run(aux == null ? new Codes[] {main} : new Codes[] {main, aux}, xc, dIn, dSae, gradBEnc, gradWDec, gradWEnc);
+        return run(aux == null ? new Codes[] {main} : new Codes[] {main, aux}, xc, dIn, dSae, gradBEnc, gradWDec,
+                gradWEnc);
     }
 
     /**
