@@ -1,11 +1,6 @@
 package org.sae4j.eval;
 
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sae4j.dictionary.kernels.Nio;
 
 /**
  * How well an SAE's decoder rows recover known feature directions (Sharkey et al. 2022): for each true feature, the
@@ -19,12 +14,9 @@ import org.sae4j.dictionary.kernels.Nio;
 public record GroundTruthRecovery(double mmcs, double fractionMatched, double[] bestCosine) {
     public static final double MATCH_THRESHOLD = 0.9;
 
-    /** True features per gemm: a [BLOCK, nLearned] block of cosines stays near 64 MiB at nLearned 16384. */
-    private static final int BLOCK = 1024;
-
     /**
-     * By one {@code Nd4j.gemm} per block of true features against all learned rows (float sums; the plain double
-     * loop, {@link #reference}, took over a minute at 8192 true features and 16384 latents of width 768 here).
+     * All pairs' cosines by {@link CosineBlocks} (float sums; the plain double loop, {@link #reference}, took over a
+     * minute at 8192 true features and 16384 latents of width 768 here).
      *
      * @param truth   [nTrue, dim] feature directions (any norm)
      * @param learned [nLearned, dim] decoder rows (any norm; zero rows never match)
@@ -32,28 +24,16 @@ public record GroundTruthRecovery(double mmcs, double fractionMatched, double[] 
     public static GroundTruthRecovery of(float[] truth, int nTrue, float[] learned, int nLearned, int dim) {
         double[] best = new double[nTrue];
         Arrays.fill(best, -1);
-        if (nLearned > 0 && nTrue > 0) {
-            INDArray t = Nd4j.createFromArray(unitRows(truth, nTrue, dim)).reshape('c', nTrue, dim);
-            INDArray l = Nd4j.createFromArray(unitRows(learned, nLearned, dim)).reshape('c', nLearned, dim);
-            INDArray cosines = null; // [rows, nLearned]: made once, and again only for a short last block
-            float[] c = new float[Math.min(BLOCK, nTrue) * nLearned]; // its heap copy
-            for (int start = 0; start < nTrue; start += BLOCK) {
-                int rows = Math.min(BLOCK, nTrue - start);
-                INDArray block = t.get(NDArrayIndex.interval(start, start + rows), NDArrayIndex.all()).dup('c');
-                if (cosines == null || cosines.rows() != rows) {
-                    cosines = Nd4j.create(DataType.FLOAT, rows, nLearned);
-                }
-                Nd4j.gemm(block, l, cosines, false, true, 1.0, 0.0);
-                Nio.get(cosines, c);
-                for (int r = 0; r < rows; r++) {
-                    float b = -1;
-                    for (int j = r * nLearned; j < (r + 1) * nLearned; j++) {
-                        b = Math.max(b, c[j]);
+        CosineBlocks.forEach(unitRows(truth, nTrue, dim), nTrue, unitRows(learned, nLearned, dim), nLearned, dim,
+                (start, rows, cosines) -> {
+                    for (int r = 0; r < rows; r++) {
+                        float b = -1;
+                        for (int j = r * nLearned; j < (r + 1) * nLearned; j++) {
+                            b = Math.max(b, cosines[j]);
+                        }
+                        best[start + r] = b;
                     }
-                    best[start + r] = b;
-                }
-            }
-        }
+                });
         return summarize(best);
     }
 

@@ -1,11 +1,8 @@
 package org.sae4j.eval.report;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.kernels.Nio;
+import org.sae4j.eval.CosineBlocks;
 import org.sae4j.eval.GroundTruthRecovery;
 
 /**
@@ -18,9 +15,6 @@ import org.sae4j.eval.GroundTruthRecovery;
  * @param cosine  [dSae, n] their cosine similarities
  */
 public record DecoderNeighbours(int n, int[] index, float[] cosine) {
-    /** Rows of the similarity matrix computed per gemm: [BLOCK, dSae] floats stay near 64 MiB at dSae 16384. */
-    private static final int BLOCK = 1024;
-
     public DecoderNeighbours {
         if (n < 0 || index.length != cosine.length || (n > 0 && index.length % n != 0)) {
             throw new IllegalArgumentException("n " + n + " with " + index.length + " ids and " + cosine.length
@@ -28,22 +22,15 @@ public record DecoderNeighbours(int n, int[] index, float[] cosine) {
         }
     }
 
-    /** The {@code n} nearest of every decoder row, by one {@code Nd4j.gemm} per block of rows. */
+    /** The {@code n} nearest of every decoder row, by {@link CosineBlocks} (one {@code Nd4j.gemm} per block). */
     public static DecoderNeighbours of(Sae sae, int n) {
         int dSae = sae.config().dSae();
         int dIn = sae.config().dIn();
         int kept = Math.min(n, dSae - 1);
         float[] unit = GroundTruthRecovery.unitRows(Nio.get(sae.params().wDec()), dSae, dIn); // [dSae, dIn]
-        INDArray all = Nd4j.createFromArray(unit).reshape('c', dSae, dIn);
         int[] index = new int[dSae * kept];
         float[] cosine = new float[dSae * kept];
-        for (int start = 0; start < dSae; start += BLOCK) {
-            int rows = Math.min(BLOCK, dSae - start);
-            INDArray block = all.get(NDArrayIndex.interval(start, start + rows),
-                    NDArrayIndex.all()).dup('c'); // [rows, dIn]
-            INDArray sims = Nd4j.create(DataType.FLOAT, rows, dSae);   // [rows, dSae]
-            Nd4j.gemm(block, all, sims, false, true, 1.0, 0.0);
-            float[] s = Nio.get(sims);
+        CosineBlocks.forEach(unit, dSae, unit, dSae, dIn, (start, rows, s) -> {
             for (int r = 0; r < rows; r++) {
                 int j = start + r;
                 int[] best = Ranked.largest(s, r * dSae, dSae, kept, j, 1);
@@ -52,7 +39,7 @@ public record DecoderNeighbours(int n, int[] index, float[] cosine) {
                     cosine[j * kept + t] = s[r * dSae + best[t]];
                 }
             }
-        }
+        });
         return new DecoderNeighbours(kept, index, cosine);
     }
 
