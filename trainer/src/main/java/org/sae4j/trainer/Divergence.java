@@ -26,14 +26,15 @@ final class Divergence {
     }
 
     /**
-     * Throws if the loss or any gradient element is NaN or infinite. {@code grad} null: its kernels already saw every
-     * element finite as they wrote it ({@code SaeWorkspace.gradientKnownFinite}), so only the loss is checked.
+     * Throws if the loss or any gradient element is NaN or infinite. {@code gradKnownFinite}: the backward's kernels
+     * already saw every element finite as they wrote it ({@code SaeWorkspace.gradientKnownFinite}), so only the loss
+     * is checked.
      */
-    void requireFinite(TrainingLoss.Parts loss, SaeParams grad, long step) {
+    void requireFinite(TrainingLoss.Parts loss, SaeParams grad, boolean gradKnownFinite, long step) {
         if (!Double.isFinite(loss.total())) {
             throw diverged(step, "the loss is " + loss.total() + " (" + parts(loss) + ")");
         }
-        if (grad != null && !finiteSum(grad.flat())) {
+        if (!gradKnownFinite && !finiteSum(grad.flat())) {
             String where = firstNonFinite(grad, sae);
             throw diverged(step, (where == null ? "the gradient is too large to sum (elements near the float32 limit)"
                     : "the gradient " + where) + " (loss " + loss.total() + ": " + parts(loss) + ")");

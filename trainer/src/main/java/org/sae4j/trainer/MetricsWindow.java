@@ -2,6 +2,7 @@ package org.sae4j.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.TrainingLoss;
 import org.sae4j.formats.Json;
@@ -21,6 +22,7 @@ final class MetricsWindow {
     private double residualSq;
     private double varianceSq;
     private long startNanos = System.nanoTime();
+    private double[] mean = new double[0]; // [dIn] the batch's column means, kept between steps
 
     void restart() {
         steps = 0;
@@ -42,7 +44,11 @@ final class MetricsWindow {
         }
         float[] x = ws.input();              // [n, dIn]
         float[] xHat = ws.reconstruction();  // [n, dIn]
-        double[] mean = new double[dIn];     // [dIn]
+        if (mean.length != dIn) {
+            mean = new double[dIn];
+        } else {
+            Arrays.fill(mean, 0);
+        }
         // Rows outer, columns inner: each sum takes its terms in the order of the flat index, as a loop over i with
         // i % dIn did (the same bits), without a division per element: 4.5 ms instead of 11.8 at 4096 × 768 here.
         for (int r = 0; r < n; r++) {

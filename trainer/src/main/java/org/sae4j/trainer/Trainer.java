@@ -187,7 +187,7 @@ public final class Trainer {
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
-        divergence.requireFinite(loss, workspace.gradientKnownFinite() ? null : grad, step);
+        divergence.requireFinite(loss, grad, workspace.gradientKnownFinite(), step);
     }
 
     /** Renormalises the decoder rows, and keeps JumpReLU's θ ≥ 0 (SAELens trains log θ for the same end). */
