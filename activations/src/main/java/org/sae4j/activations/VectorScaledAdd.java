@@ -27,8 +27,6 @@ final class VectorScaledAdd {
             FloatVector product = (FloatVector) wide.mul(scale).convertShape(VectorOperators.D2F, FLOATS, 0);
             FloatVector.fromArray(FLOATS, dst, dstFrom + i).add(product).intoArray(dst, dstFrom + i);
         }
-        for (; i < n; i++) {
-            dst[dstFrom + i] += (float) (scale * src[srcFrom + i]);
-        }
+        SyntheticSuperposition.addScaled(dst, dstFrom + i, scale, src, srcFrom + i, n - i);
     }
 }

@@ -64,7 +64,8 @@ public enum Nd4jNatives {
      */
     public static synchronized Nd4jNatives select() {
         Predicate<Nd4jNatives> shipped = Nd4jNatives::shipped;
-        if (System.getProperty(PROPERTY) == null && (AVX512.shipped() || AVX2.shipped())) {
+        // unset, javacpp would take a wider build if one is packaged: only then is there a choice to make
+        if (System.getProperty(PROPERTY) == null && inForce(null, shipped) != GENERIC) {
             System.setProperty(PROPERTY, forCpu(firstFlagsLine(Path.of("/proc/cpuinfo")), shipped).extension);
         }
         return inForce(System.getProperty(PROPERTY), shipped);
