@@ -35,7 +35,8 @@ public final class CosineBlocks {
             return;
         }
         INDArray left = Nd4j.createFromArray(a).reshape('c', nA, dim);
-        INDArray right = b == a ? left : Nd4j.createFromArray(b).reshape('c', nB, dim); // one copy for a set against itself
+        // a set against itself: one ND4J copy
+        INDArray right = b == a ? left : Nd4j.createFromArray(b).reshape('c', nB, dim);
         INDArray out = null; // [rows, nB]: made once, and again only for a short last block
         float[] cosines = new float[Math.min(BLOCK, nA) * nB]; // its heap copy
         for (int start = 0; start < nA; start += BLOCK) {
