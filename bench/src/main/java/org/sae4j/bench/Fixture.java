@@ -101,5 +101,15 @@ public final class Fixture {
         public INDArray run() {
             return Nd4j.gemm(xc, wEnc, pre, false, false, 1.0, 0.0);
         }
+
+        /** The same weights stored transposed: [dSae, dIn] row-major, a new array. */
+        public INDArray transposedWeights() {
+            return wEnc.transpose().dup('c');
+        }
+
+        /** The same product from weights stored as {@link #transposedWeights} gives them (BLAS's transposed B). */
+        public INDArray runTransposed(INDArray wEncT) {
+            return Nd4j.gemm(xc, wEncT, pre, false, true, 1.0, 0.0);
+        }
     }
 }
