@@ -84,13 +84,9 @@ public final class Hdf5ShardWriter implements AutoCloseable {
         }
         Path parent = absolute.getParent();
         Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".partial-");
-        try {
-            // A temp directory is private (0700); a harvest is data to share like any output folder.
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Other file systems keep their defaults.
-        }
+        // A harvest is data to share like any output folder: the folder gets the umask's permissions, not a temp
+        // folder's owner-only ones.
+        Path temp = AtomicFiles.createSibling(parent, "." + absolute.getFileName() + ".partial-", "", true);
         return new Hdf5ShardWriter(absolute, temp, dIn, shardRows, attributes);
     }
 

@@ -59,6 +59,13 @@ class Hdf5ShardWriterTest {
             assertEquals(3, w.shards());
         }
         assertEquals(List.of("harvest.json", "part-000000.h5", "part-000001.h5", "part-000002.h5"), list(out));
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            // Shared like any output: the permissions any new folder and file of the user's get, not owner-only.
+            assertEquals(Files.getPosixFilePermissions(Files.createDirectory(dir.resolve("plain"))),
+                    Files.getPosixFilePermissions(out), "harvest folder");
+            assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain.json"))),
+                    Files.getPosixFilePermissions(out.resolve("harvest.json")), "harvest.json");
+        }
 
         try (RowFile all = RowFiles.open(out, null)) {
             assertEquals(ROWS, all.rows());

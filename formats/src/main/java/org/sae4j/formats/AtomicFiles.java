@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +27,10 @@ import java.util.stream.Stream;
  * <p>Temp names start with a dot and carry {@code .tmp}: {@code .NAME.<random>.tmp} for files and
  * {@code .NAME.tmp-<random>} for folders. A process killed mid-write leaves one behind, never a half-written
  * {@code NAME}; {@link #deleteStale} clears them when the folder's owner starts again.
+ *
+ * <p>Temps get the permissions any new file of the user's gets (what the umask leaves): the rename carries them onto
+ * the output, and {@code Files.createTempFile}'s owner-only 0600 would make a shared run folder unreadable to the
+ * rest of a group.
  */
 public final class AtomicFiles {
     private static final int BUFFER_BYTES = 1 << 16;
@@ -50,7 +55,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        Path temp = createSibling(dir, "." + absolute.getFileName() + ".", ".tmp", false);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -100,7 +105,7 @@ public final class AtomicFiles {
         Path parent = absolute.getParent();
         requireAbsentOrEmpty(absolute);
         Files.createDirectories(parent);
-        Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
+        Path temp = createSibling(parent, "." + absolute.getFileName() + ".tmp-", "", true);
         try {
             body.accept(temp);
             syncDirectory(temp);
@@ -137,6 +142,25 @@ public final class AtomicFiles {
             deleteTree(p);
         }
         return stale.size();
+    }
+
+    /**
+     * Creates a new empty file (or folder) in {@code dir} named {@code prefix + <random> + suffix}, with the default
+     * permissions: unlike {@code Files.createTempFile} and {@code createTempDirectory} (0600 and 0700), it leaves
+     * them to the umask, as for any file the user makes.
+     */
+    public static Path createSibling(Path dir, String prefix, String suffix, boolean folder) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            Path p = dir.resolve(prefix + random + suffix);
+            try {
+                return folder ? Files.createDirectory(p) : Files.createFile(p);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 16) {
+                    throw taken; // 16 collisions of a 64-bit random name: something else is wrong
+                }
+            }
+        }
     }
 
     /** Whether {@code p} is named as this class names its temp files and folders. */

@@ -47,6 +47,20 @@ class AtomicFilesTest {
     }
 
     @Test
+    void outputsGetTheUsersDefaultPermissionsNotATempFilesOwnerOnlyOnes() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "a POSIX file system");
+        // What any new file or folder of this user gets here (mode & ~umask), made the plain way.
+        var plainFile = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain.txt")));
+        var plainFolder = Files.getPosixFilePermissions(Files.createDirectory(dir.resolve("plain")));
+        AtomicFiles.writeString(dir.resolve("cfg.json"), "{}");
+        AtomicFiles.writeDirectory(dir.resolve("sae"), tmp -> AtomicFiles.writeString(tmp.resolve("a.json"), "{}"));
+        assertEquals(plainFile, Files.getPosixFilePermissions(dir.resolve("cfg.json")), "file written atomically");
+        assertEquals(plainFolder, Files.getPosixFilePermissions(dir.resolve("sae")), "folder published atomically");
+        assertEquals(plainFile, Files.getPosixFilePermissions(dir.resolve("sae/a.json")), "file in that folder");
+    }
+
+    @Test
     void writeReplacesAndCreatesDirectories() throws IOException {
         Path target = dir.resolve("run/ckpt/cfg.json");
         AtomicFiles.writeString(target, "one");
