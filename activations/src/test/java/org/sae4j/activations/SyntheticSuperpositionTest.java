@@ -10,13 +10,16 @@ import org.junit.jupiter.api.Test;
 /** The synthetic rows: the SIMD row sum against the plain one, bit for bit, and rows independent of batching. */
 class SyntheticSuperpositionTest {
 
-    /** Every length up to three SIMD widths and past, at offsets that are not multiples of the width. */
+    /**
+     * Every length up to three SIMD widths (16 floats with AVX-512) and past, at offsets that are not multiples of the
+     * width; then one long row often enough that C2 compiles the SIMD body, which must still give the same bits.
+     */
     @Test
     void simdScaledAddGivesThePlainLoopsBits() {
         // surefire.argLine adds jdk.incubator.vector; only a run without it (the fuzz execution) has no SIMD body
         assumeTrue(SyntheticSuperposition.SIMD, "no jdk.incubator.vector in this JVM");
         SplittableRandom random = new SplittableRandom(5);
-        for (int n = 0; n <= 19; n++) {
+        for (int n = 0; n <= 51; n++) {
             float[] src = new float[n + 3];
             float[] plain = new float[n + 5];
             for (int i = 0; i < src.length; i++) {
@@ -32,6 +35,18 @@ class SyntheticSuperpositionTest {
             VectorScaledAdd.addScaled(simd, 2, scale, src, 3 - n % 3, n);
             assertArrayEquals(plain, simd, "n=" + n);
         }
+        float[] src = new float[771];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (float) random.nextGaussian();
+        }
+        float[] plain = new float[770];
+        float[] simd = new float[770];
+        for (int round = 0; round < 20_000; round++) {
+            double scale = 0.5 + random.nextDouble();
+            SyntheticSuperposition.addScaled(plain, 1, scale, src, 3, 768);
+            VectorScaledAdd.addScaled(simd, 1, scale, src, 3, 768);
+        }
+        assertArrayEquals(plain, simd, "after 20,000 compiled rounds");
     }
 
     /** A batch of rows is the same whether made at once or in pieces (each row has its own random stream). */
