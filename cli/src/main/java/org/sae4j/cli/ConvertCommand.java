@@ -40,8 +40,8 @@ final class ConvertCommand implements Command {
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("to").hasArg().argName("FORMAT").required()
-                .desc("layout to write: saelens or sparsify").build());
+        o.addOption(Option.builder().longOpt("to").hasArg().argName("FORMAT")
+                .desc("layout to write: saelens or sparsify (default: IN's own, to change only the dtype)").build());
         o.addOption(Option.builder().longOpt("from").hasArg().argName("FORMAT")
                 .desc("layout of IN, checked against its files (default: detected from them)").build());
         o.addOption(Option.builder().longOpt("dtype").hasArg().argName("TYPE")
@@ -55,13 +55,16 @@ final class ConvertCommand implements Command {
         List<String> args = line.getArgList();
         if (args.size() != 2) {
             throw new BadInputException("expected an input and an output folder, got " + args.size()
-                    + " arguments (usage: sae4j convert --to FORMAT IN OUT)");
+                    + " arguments (usage: sae4j convert [--to FORMAT] [--dtype TYPE] IN OUT)");
         }
         Path in = Path.of(args.get(0));
         Path target = Path.of(args.get(1));
-        SaeFormat to = SaeFormat.named(line.getOptionValue("to"));
+        SaeFormat asked = line.hasOption("to") ? SaeFormat.named(line.getOptionValue("to")) : null;
         SaeFormat from = line.hasOption("from") ? SaeFormat.named(line.getOptionValue("from")) : null;
         DType dtype = line.hasOption("dtype") ? DType.weightType(line.getOptionValue("dtype")) : null;
+        if (asked == null && dtype == null) {
+            throw new BadInputException("nothing to change: give --to FORMAT, --dtype TYPE or both");
+        }
         requireFree(target);
 
         Path dir = SaeFormat.locate(in, line.getOptionValue("hookpoint"));
@@ -70,6 +73,7 @@ final class ConvertCommand implements Command {
             throw new BadInputException(dir + " holds a " + detected.cliName() + " folder (" + detected.weightsFile()
                     + "), not " + from.cliName());
         }
+        SaeFormat to = asked != null ? asked : detected; // without --to only the dtype changes
         LoadedSae loaded = detected.read(dir);
         DType written = dtype != null ? dtype : loaded.weightsDType() == DType.F64 ? DType.F32
                 : loaded.weightsDType();

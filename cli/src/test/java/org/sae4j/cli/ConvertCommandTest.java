@@ -135,6 +135,17 @@ class ConvertCommandTest {
                 tmp.resolve("wide").toString());
         assertEquals(Main.OK, wide.code(), wide.err());
         assertFalse(wide.out().contains("rounded"), "float16 → float32 is exact: " + wide.out());
+
+        // Without --to, only the dtype changes: a sparsify folder stays one.
+        Path in = sparsifyRun(DType.F32).resolve("layers.0");
+        Path bf16 = tmp.resolve("bf16");
+        Run dtypeOnly = sae4j("convert", "--dtype", "bfloat16", in.toString(), bf16.toString());
+        assertEquals(Main.OK, dtypeOnly.code(), dtypeOnly.err());
+        assertTrue(dtypeOnly.out().contains("(sparsify, bfloat16)"), dtypeOnly.out());
+        assertOnly(bf16, "cfg.json", "sae.safetensors");
+        try (SafetensorsReader reader = SafetensorsReader.open(bf16.resolve("sae.safetensors"))) {
+            assertTrue(reader.tensors().stream().allMatch(t -> t.dtype() == DType.BF16), reader.tensors().toString());
+        }
     }
 
     @Test
@@ -154,6 +165,7 @@ class ConvertCommandTest {
         assertBadInput(sae4j("convert", "--from", "saelens", "--to", "saelens", in.toString(), out),
                 "holds a sparsify folder (sae.safetensors), not saelens");
         assertBadInput(sae4j("convert", "--to", "saelens", in.toString()), "expected an input and an output folder");
+        assertBadInput(sae4j("convert", in.toString(), out), "nothing to change: give --to FORMAT, --dtype TYPE or both");
         assertBadInput(sae4j("convert", "--to", "saelens", in.toString(), run.toString()),
                 "already exists; give a new folder");
 
