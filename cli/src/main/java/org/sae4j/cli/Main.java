@@ -20,6 +20,7 @@ import org.apache.commons.cli.ParseException;
 import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.formats.BadInputException;
 import org.sae4j.trainer.TrainingDivergedException;
+import org.sae4j.trainer.TrainingStoppedException;
 
 /**
  * {@code sae4j <command> [options]}. Exit codes: 0 success; 2 bad input, a file that cannot be read or written (a
@@ -37,6 +38,8 @@ public final class Main {
     public static final int INTERNAL_ERROR = 1;
     public static final int BAD_INPUT = 2;
     public static final int DIVERGED = 3;
+    /** Training stopped on SIGINT or SIGTERM, its last step checkpointed (128 + SIGINT, as shells report it). */
+    public static final int STOPPED = 130;
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
@@ -93,6 +96,8 @@ public final class Main {
                 e.printStackTrace(err);
             }
             return DIVERGED;
+        } catch (TrainingStoppedException e) {
+            return STOPPED; // the trainer has said where it stopped, through its listener, before the JVM can exit
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
             err.println("sae4j " + command.name() + ": I/O error: " + oneLine(describe(io)));

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -108,7 +109,7 @@ final class TrainCommand implements Command {
                             Json.write(job.dir().resolve("run.json"), job.settings());
                         }
                     }
-                    results = fitAll(trainers, jobs, resume);
+                    results = fitStoppingOnSignals(trainers, jobs, resume);
                 } catch (BadInputException e) {
                     if (fresh && !anyCheckpoint(jobs)) {
                         deleteTree(outDir);
@@ -161,6 +162,40 @@ final class TrainCommand implements Command {
         List<SourceConfig.Model> models = jobs.stream().map(j -> (SourceConfig.Model) j.source()).toList();
         return new ArrayList<>(SourceConfig.Model.openShared(models));
     }
+
+    /**
+     * {@link #fitAll}, with SIGINT and SIGTERM (a Ctrl-C; a cluster scheduler's notice before it kills the job)
+     * turned into a stop after the step in progress and a checkpoint of it. The JVM runs its shutdown hooks on those
+     * signals and exits when they return; this one asks every trainer to stop and waits, up to
+     * {@value #STOP_WAIT_SECONDS} s, until each has (a checkpoint at d_sae 16384 takes about a second).
+     */
+    private static List<TrainResult> fitStoppingOnSignals(List<Trainer> trainers, List<Job> jobs, boolean resume)
+            throws IOException {
+        Thread hook = new Thread(() -> {
+            trainers.forEach(Trainer::requestStop);
+            try {
+                for (Trainer t : trainers) {
+                    if (!t.awaitFitDone(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                        return; // the JVM exits regardless; a checkpoint half-written stays a temp folder
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sae4j-stop-on-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return fitAll(trainers, jobs, resume);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: the JVM exits once it returns.
+            }
+        }
+    }
+
+    private static final int STOP_WAIT_SECONDS = 60;
 
     /** Runs every trainer to the end: the only one on this thread, or several side by side. */
     private static List<TrainResult> fitAll(List<Trainer> trainers, List<Job> jobs, boolean resume)

@@ -25,8 +25,9 @@ import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.formats.Json;
 
 /**
- * {@code kill -9} at any moment loses nothing: a real {@code sae4j train} in a child JVM is killed with SIGKILL
- * ({@link Process#destroyForcibly}) at seeded-random moments — during start-up, mid-training, twice in the middle of
+ * {@code kill -9} at any moment loses nothing since the last checkpoint, and SIGTERM or SIGINT not even the step in
+ * progress. A real {@code sae4j train} in a child JVM is killed with SIGKILL ({@link Process#destroyForcibly}) at
+ * seeded-random moments — during start-up, mid-training, twice in the middle of
  * writing a checkpoint (the child stalls between the checkpoint's two files when asked by a test-only property, so
  * the kill lands there for certain), and after training while the final files are written — and restarted with
  * {@code --resume} each time, as a user would. The finished run must be bitwise the run never interrupted:
@@ -43,7 +44,6 @@ class KillResumeTest {
             String.valueOf(128 * TOTAL_STEPS), "--init-sample-rows", "1024", "--lr-warmup-steps", "5",
             "--checkpoint-every-steps", "4", "--log-every-steps", "5", "--dead-tokens-threshold", "2000",
             "--eval-tokens", "2000"};
-    private static final Pattern PROGRESS = Pattern.compile("step (\\d+)/" + TOTAL_STEPS);
 
     @TempDir
     Path tmp;
@@ -124,14 +124,80 @@ class KillResumeTest {
         }
     }
 
-    private static String[] args(Path out, boolean resume) {
+    /**
+     * SIGTERM (what {@link Process#destroy} sends, and a cluster scheduler before it kills a job) and SIGINT (Ctrl-C)
+     * stop the run after the step in progress, with a checkpoint of that step although none was due (the interval
+     * here is longer than the run), and exit 143 and 130; resumed, the run ends bitwise identical to one never
+     * stopped.
+     */
+    @Test
+    void stoppedBySignalsCheckpointsTheStepInProgressAndResumesBitwiseIdentical() throws Exception {
+        int total = 400;
+        String[] longRun = longer(total);
+        Path reference = tmp.resolve("reference");
+        Cli whole = Cli.run(withOut(longRun, reference, false));
+        assertEquals(Main.OK, whole.exit(), whole.toString());
+
+        Path run = tmp.resolve("stopped");
+        Pattern stopped = Pattern.compile("stopped at step (\\d+) of " + total);
+        long previous = 0;
+        for (String signal : List.of("TERM", "INT")) {
+            Path log = tmp.resolve("sig" + signal + ".log");
+            Process child = start(withOut(longRun, run, previous > 0), log, false);
+            long waitFor = previous + 40;
+            while (child.isAlive() && lastStep(log, total) < waitFor) {
+                Thread.sleep(1);
+            }
+            assertTrue(child.isAlive(), "the child was still training at step " + waitFor + "\n" + Files.readString(log));
+            new ProcessBuilder("kill", "-" + signal, String.valueOf(child.pid())).start().waitFor();
+            assertTrue(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS), "stopping hung\n" + Files.readString(log));
+            String out = Files.readString(log);
+            assertEquals(signal.equals("TERM") ? 143 : 130, child.exitValue(), "exit status on SIG" + signal + "\n" + out);
+            Matcher m = stopped.matcher(out);
+            assertTrue(m.find(), "one line says where it stopped\n" + out);
+            long at = Long.parseLong(m.group(1));
+            assertTrue(at >= waitFor && at < total, "stopped at " + at + ", after step " + waitFor);
+            assertTrue(checkpointNames(run).contains(String.format("step-%09d", at)),
+                    "the step in progress was checkpointed: " + checkpointNames(run));
+            previous = at;
+        }
+        Cli rest = Cli.run(withOut(longRun, run, true));
+        assertEquals(Main.OK, rest.exit(), rest.toString());
+        for (String f : List.of("sae_weights.safetensors", "sparsity.safetensors", "cfg.json")) {
+            assertArrayEquals(Files.readAllBytes(reference.resolve(f)), Files.readAllBytes(run.resolve(f)), f);
+        }
+        assertEquals(metricsWithoutThroughput(reference), metricsWithoutThroughput(run), "metrics.jsonl");
+    }
+
+    /** {@link #RUN} over {@code steps} steps, with no checkpoint due before the end. */
+    private static String[] longer(int steps) {
         List<String> a = new ArrayList<>(List.of(RUN));
+        a.set(a.indexOf("--total-tokens") + 1, String.valueOf(128 * steps));
+        a.set(a.indexOf("--checkpoint-every-steps") + 1, String.valueOf(10 * steps));
+        return a.toArray(new String[0]);
+    }
+
+    private static String[] withOut(String[] run, Path out, boolean resume) {
+        List<String> a = new ArrayList<>(List.of(run));
         a.add("--out");
         a.add(out.toString());
         if (resume) {
             a.add("--resume");
         }
         return a.toArray(new String[0]);
+    }
+
+    private static int lastStep(Path log, int total) throws IOException {
+        Matcher m = Pattern.compile("step (\\d+)/" + total).matcher(Files.readString(log));
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+
+    private static String[] args(Path out, boolean resume) {
+        return withOut(RUN, out, resume);
     }
 
     private static Process start(String[] args, Path log, boolean pauseInCheckpoints) throws IOException {
@@ -179,12 +245,7 @@ class KillResumeTest {
     }
 
     private static int lastStep(Path log) throws IOException {
-        Matcher m = PROGRESS.matcher(Files.readString(log));
-        int last = -1;
-        while (m.find()) {
-            last = Integer.parseInt(m.group(1));
-        }
-        return last;
+        return lastStep(log, TOTAL_STEPS);
     }
 
     private static boolean halfWrittenCheckpoint(Path run) throws IOException {

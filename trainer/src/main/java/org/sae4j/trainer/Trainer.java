@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
@@ -30,7 +32,9 @@ import org.sae4j.formats.BadInputException;
  * <p>Rows of the source holding NaN/Inf stop the run or are skipped ({@link TrainConfig#nonFiniteInputs}); a NaN or
  * infinite loss, gradient or parameter stops it with a {@link TrainingDivergedException} before anything from the
  * diverged step is saved; a checkpoint or output that cannot be written (a full disk) stops it with a
- * {@link BadInputException} naming the file, the previous checkpoint kept.
+ * {@link BadInputException} naming the file, the previous checkpoint kept. Asked to stop from another thread
+ * ({@link #requestStop}), it finishes the step in progress, checkpoints it and throws
+ * {@link TrainingStoppedException}, so a Ctrl-C or a scheduler's SIGTERM loses no training.
  */
 public final class Trainer {
     private final TrainConfig config;
@@ -59,6 +63,8 @@ public final class Trainer {
     private Metrics lastMetrics;
     private Path lastCheckpoint;
     private boolean warnedSkipping;
+    private volatile boolean stopRequested;
+    private final CountDownLatch fitDone = new CountDownLatch(1); // counted down when fit() returns or throws
 
     /**
      * @param resolvedConfig the full resolved configuration (SAE, training, source), saved with every checkpoint
@@ -99,6 +105,27 @@ public final class Trainer {
 
     /** Trains from scratch, or from the latest checkpoint in the output folder when {@code resume} is set. */
     public TrainResult fit(boolean resume) throws IOException {
+        try {
+            return fitUntilDoneOrStopped(resume);
+        } finally {
+            fitDone.countDown();
+        }
+    }
+
+    /**
+     * Asks a running {@link #fit} to stop after the step in progress; it then checkpoints that step and throws
+     * {@link TrainingStoppedException}. Safe from any thread (a shutdown hook).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Waits until {@link #fit} has returned or thrown (at once if it already has); false on timeout. */
+    public boolean awaitFitDone(long timeout, TimeUnit unit) throws InterruptedException {
+        return fitDone.await(timeout, unit);
+    }
+
+    private TrainResult fitUntilDoneOrStopped(boolean resume) throws IOException {
         long started = System.nanoTime();
         Files.createDirectories(outDir);
         checkpoints.clearStale();
@@ -109,7 +136,9 @@ public final class Trainer {
         }
         listener.started(total, step, config.batchSize());
         try (MetricsLog log = MetricsLog.open(outDir, step)) {
+            long firstStep = step;
             while (step < total) {
+                stopIfAsked(log, firstStep);
                 nextBatch();
                 workspace.forward();
                 TrainingLoss.Parts loss = workspace.backward(lossWeights(step), dead.mask(), grad);
@@ -248,16 +277,41 @@ public final class Trainer {
     private void checkpointIfDue(MetricsLog log) throws IOException {
         boolean due = config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0;
         if (due || step == config.totalSteps()) {
-            divergence.requireFiniteParams(sae.params(), step - 1);
-            try {
-                log.sync();
-                lastCheckpoint = checkpoints.save(checkpoint());
-            } catch (IOException e) {
-                throw new BadInputException("cannot write the checkpoint at step " + step + " into "
-                        + checkpoints.root() + ": " + e.getMessage() + "; " + keptCheckpoint(), e);
-            }
-            listener.checkpointed(lastCheckpoint);
+            checkpointNow(log);
         }
+    }
+
+    private void checkpointNow(MetricsLog log) throws IOException {
+        divergence.requireFiniteParams(sae.params(), step - 1);
+        try {
+            log.sync();
+            lastCheckpoint = checkpoints.save(checkpoint());
+        } catch (IOException e) {
+            throw new BadInputException("cannot write the checkpoint at step " + step + " into "
+                    + checkpoints.root() + ": " + e.getMessage() + "; " + keptCheckpoint(), e);
+        }
+        listener.checkpointed(lastCheckpoint);
+    }
+
+    /**
+     * The stop {@link #requestStop} asks for, between two steps: a checkpoint of the last finished one (unless it
+     * has one already, or this run has not finished a step), then {@link TrainingStoppedException}.
+     */
+    private void stopIfAsked(MetricsLog log, long firstStep) throws IOException {
+        if (!stopRequested) {
+            return;
+        }
+        boolean saved = lastCheckpoint != null && lastCheckpoint.getFileName().toString()
+                .equals(Checkpoints.name(step));
+        if (step > firstStep && !saved) {
+            checkpointNow(log);
+        }
+        String where = lastCheckpoint == null ? "no checkpoint yet, so a rerun starts afresh"
+                : "checkpoint " + outDir.relativize(lastCheckpoint) + " holds it; continue with --resume";
+        String message = "stopped at step " + step + " of " + config.totalSteps() + " when asked to (a signal); "
+                + where;
+        listener.warning(message); // now: the process may be shutting down, and the caller's own report could be cut
+        throw new TrainingStoppedException(message);
     }
 
     private TrainResult finish(double seconds) throws IOException {
