@@ -92,7 +92,7 @@ final class TrainCommand implements Command {
                     ObjectNode identity = job.settings().deepCopy();
                     identity.remove("run");
                     trainers.add(new Trainer(saeConfig, trainConfig, source, job.dir(), identity,
-                            trainers.isEmpty() ? progress : TrainingListener.NONE));
+                            trainers.isEmpty() ? progress : warningsOnly(progress, job.name())));
                 }
                 out.println("sae4j train: resolved settings");
                 out.println(Json.mapper().writeValueAsString(settings));
@@ -134,6 +134,19 @@ final class TrainCommand implements Command {
                 s.close();
             }
         }
+    }
+
+    /**
+     * The listener of every SAE after the first, whose progress the bar shows: its warnings (rows skipped, latents
+     * resampled, where it stopped on a signal), each line led by the SAE's hook point.
+     */
+    private static TrainingListener warningsOnly(ProgressDisplay progress, String name) {
+        return new TrainingListener() {
+            @Override
+            public void warning(String line) {
+                progress.warning(name + ": " + line);
+            }
+        };
     }
 
     /** One job per hook point of a live-model source, else the one job of the run. */

@@ -158,6 +158,25 @@ class ModelCommandsTest {
         assertTrue(e.out().contains("tokens evaluated             800"), e::toString);
     }
 
+    /** Every SAE of a multi-hook-point run says what happens to it, not only the first (whose progress shows). */
+    @Test
+    void warningsOfEverySaeOfALiveRunAreShownNamed() throws IOException {
+        Path text = dir.resolve("small.txt");
+        List<String> paragraphs = Corpus.read(Path.of(SharedData.file("tinystories-valid-head.txt")),
+                CorpusFormat.BLANK_LINES);
+        Files.writeString(text, String.join("\n\n", paragraphs.subList(0, 60)));
+        Cli t = Cli.run(args("train", model(), "--text", text.toString(), "--layer", "1,2", "--hook", "resid_post",
+                "--context-size", "128", "--architecture", "standard", "--d-sae", "128", "--total-tokens", "3000",
+                "--batch-size", "500", "--lr-warmup-steps", "1", "--init-sample-rows", "1000",
+                "--shuffle-buffer-rows", "2000", "--resample-every-steps", "3", "--eval-tokens", "500", "--out",
+                dir.resolve("live").toString()));
+        assertEquals(0, t.exit(), t::toString);
+        assertTrue(t.err().lines().anyMatch(l -> l.startsWith("resampled ") && l.endsWith(" after step 3")),
+                "the first SAE's warning: " + t.err());
+        assertTrue(t.err().lines().anyMatch(l -> l.startsWith("blocks.2.hook_resid_post: resampled ")
+                && l.endsWith(" after step 3")), "the second SAE's warning, named: " + t.err());
+    }
+
     @Test
     void liveTrainingResumedFromACheckpointEndsBitIdentical() throws IOException {
         Path text = dir.resolve("small.txt");
