@@ -38,7 +38,10 @@ public final class Main {
     public static final int INTERNAL_ERROR = 1;
     public static final int BAD_INPUT = 2;
     public static final int DIVERGED = 3;
-    /** Training stopped on SIGINT or SIGTERM, its last step checkpointed (128 + SIGINT, as shells report it). */
+    /**
+     * Training stopped on SIGINT or SIGTERM, its last step checkpointed: what {@link #run} returns (128 + SIGINT). The
+     * process itself exits with the signal's own status, 130 or 143.
+     */
     public static final int STOPPED = 130;
 
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
@@ -55,7 +58,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        if (code == STOPPED) {
+            // A signal is shutting the JVM down; it exits with that signal's status (130 SIGINT, 143 SIGTERM) once
+            // the hook that stopped training returns. System.exit here would race it and could report 130 for both.
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs one command in-process (the tests call this) and returns its exit code. */
