@@ -3,6 +3,7 @@ package org.sae4j.activations;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import org.sae4j.formats.Simd;
 
 /**
  * An endless {@link ActivationSource} of {@link SyntheticConfig} rows, with its ground-truth dictionary for the
@@ -10,12 +11,8 @@ import java.util.stream.IntStream;
  * without replay, rows can be made in parallel, and the stream is identical however it is batched.
  */
 public final class SyntheticSuperposition implements ActivationSource {
-    /**
-     * Whether rows are summed by the SIMD body ({@link VectorScaledAdd}): when the JVM has {@code jdk.incubator.vector}
-     * and {@code -Dsae4j.simd=false} is not set, the rule of the other SIMD kernels. Both bodies give the same bits.
-     */
-    static final boolean SIMD = !"false".equals(System.getProperty("sae4j.simd"))
-            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether rows are summed by the SIMD body ({@link VectorScaledAdd}; the same bits): {@link Simd#ENABLED}. */
+    static final boolean SIMD = Simd.ENABLED;
 
     private final SyntheticConfig config;
     private final float[] features; // [nFeatures, dIn] unit rows: the ground truth

@@ -1,6 +1,7 @@
 package org.sae4j.activations.model;
 
 import java.util.Arrays;
+import org.sae4j.formats.Simd;
 
 /**
  * The per-row stages of the Llama forward pass as plain loops over row-major {@code float[]}, written to match
@@ -11,12 +12,8 @@ final class LlamaKernels {
 
     static final float RMS_EPS = 1e-5f;
 
-    /**
-     * Whether attention takes its SIMD body ({@link VectorAttention}): when the JVM has {@code jdk.incubator.vector}
-     * and {@code -Dsae4j.simd=false} is not set, the same rule as the SAE kernels ({@code dictionary.kernels.FloatOps}).
-     */
-    static final boolean SIMD = !"false".equals(System.getProperty("sae4j.simd"))
-            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether attention takes its SIMD body ({@link VectorAttention}): {@link Simd#ENABLED}. */
+    static final boolean SIMD = Simd.ENABLED;
 
     private LlamaKernels() {
     }

@@ -1,6 +1,7 @@
 package org.sae4j.dictionary.kernels;
 
 import java.nio.ByteBuffer;
+import org.sae4j.formats.Simd;
 
 /**
  * The innermost loops of the kernels, on heap {@code float[]} slices: a SIMD body through the Vector API when the
@@ -12,9 +13,8 @@ import java.nio.ByteBuffer;
  * scan finds. {@code -Dsae4j.simd=false} forces the scalar bodies.
  */
 public final class FloatOps {
-    /** Whether the SIMD bodies run. */
-    public static final boolean SIMD = !"false".equals(System.getProperty("sae4j.simd"))
-            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether the SIMD bodies run: {@link Simd#ENABLED}. */
+    public static final boolean SIMD = Simd.ENABLED;
 
     private FloatOps() {
     }
