@@ -39,6 +39,7 @@ class KillResumeTest {
     /** A start that takes longer than this is a hang. */
     private static final long CHILD_TIMEOUT_SECONDS = 120;
     private static final int TOTAL_STEPS = 100;
+    private static final Pattern PROGRESS = progressOf(TOTAL_STEPS);
     private static final String[] RUN = {"train", "--d-in", "32", "--n-features", "96", "--mean-active", "3",
             "--expansion-factor", "4", "--k", "4", "--batch-size", "128", "--total-tokens",
             String.valueOf(128 * TOTAL_STEPS), "--init-sample-rows", "1024", "--lr-warmup-steps", "5",
@@ -140,12 +141,13 @@ class KillResumeTest {
 
         Path run = tmp.resolve("stopped");
         Pattern stopped = Pattern.compile("stopped at step (\\d+) of " + total);
+        Pattern progress = progressOf(total);
         long previous = 0;
         for (String signal : List.of("TERM", "INT")) {
             Path log = tmp.resolve("sig" + signal + ".log");
             Process child = start(withOut(longRun, run, previous > 0), log, false);
             long waitFor = previous + 40;
-            while (child.isAlive() && lastStep(log, total) < waitFor) {
+            while (child.isAlive() && lastStep(log, progress) < waitFor) {
                 Thread.sleep(1);
             }
             assertTrue(child.isAlive(), "the child was still training at step " + waitFor + "\n" + Files.readString(log));
@@ -187,8 +189,13 @@ class KillResumeTest {
         return a.toArray(new String[0]);
     }
 
-    private static int lastStep(Path log, int total) throws IOException {
-        Matcher m = Pattern.compile("step (\\d+)/" + total).matcher(Files.readString(log));
+    /** The child's progress lines, "step N/total". */
+    private static Pattern progressOf(int total) {
+        return Pattern.compile("step (\\d+)/" + total);
+    }
+
+    private static int lastStep(Path log, Pattern progress) throws IOException {
+        Matcher m = progress.matcher(Files.readString(log));
         int last = -1;
         while (m.find()) {
             last = Integer.parseInt(m.group(1));
@@ -245,7 +252,7 @@ class KillResumeTest {
     }
 
     private static int lastStep(Path log) throws IOException {
-        return lastStep(log, TOTAL_STEPS);
+        return lastStep(log, PROGRESS);
     }
 
     private static boolean halfWrittenCheckpoint(Path run) throws IOException {
