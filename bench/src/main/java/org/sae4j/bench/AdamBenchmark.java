@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.trainer.AdamOptimizer;
+import org.sae4j.trainer.Schedules;
 import org.sae4j.trainer.TrainConfig;
 
 /**
@@ -40,8 +41,7 @@ public class AdamBenchmark {
         Nd4jNatives.select();
     }
 
-    /** Past the learning-rate warm-up, whose zero first step would leave the moments decaying into subnormals. */
-    private static final long FIRST_STEP = 10_000;
+    private static final TrainConfig CONFIG = TrainConfig.defaults();
 
     @Param({Shape.SMALL_K, Shape.SAELENS})
     public String shape;
@@ -52,13 +52,13 @@ public class AdamBenchmark {
     private INDArray gradient;  // [1, nParams] the step's copy of it, overwritten with the update
     private INDArray m;         // [1, nParams] for the floor
     private INDArray v;         // [1, nParams] for the floor
-    private long step = FIRST_STEP;
+    private long step = CONFIG.lrWarmupSteps();
 
     @Setup
     public void setUp() {
         Shape s = Shape.parse(shape);
         long nParams = 2L * s.dIn() * s.dSae() + s.dSae() + s.dIn();
-        adam = new AdamOptimizer(TrainConfig.defaults(), nParams);
+        adam = new AdamOptimizer(CONFIG, nParams);
         params = Nd4j.rand(DataType.FLOAT, 1, nParams);
         fresh = Nd4j.rand(DataType.FLOAT, 1, nParams).subi(0.5);
         gradient = fresh.dup();
@@ -75,8 +75,19 @@ public class AdamBenchmark {
     /** ND4J's Adam updater and the subtraction, as {@code Trainer} calls them every step. */
     @Benchmark
     public INDArray nd4jAdamStep() {
-        adam.step(params, gradient, step++);
+        adam.step(params, gradient, nextStep());
         return params;
+    }
+
+    /**
+     * Steps in the schedule's constant stretch, past the warm-up and before the decay, over and over: the learning
+     * rate the configuration names, never the decay's zero or what lies past the last step.
+     */
+    private long nextStep() {
+        if (Schedules.learningRate(CONFIG, step) != CONFIG.lr()) {
+            step = CONFIG.lrWarmupSteps();
+        }
+        return step++;
     }
 
     /** The floor: eight streams of floats through three of ND4J's vectorized element-wise ops. */

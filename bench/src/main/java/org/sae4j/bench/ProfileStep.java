@@ -7,8 +7,6 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.GradientUpdater;
-import org.nd4j.linalg.learning.config.Adam;
 import org.sae4j.dictionary.Architecture;
 import org.sae4j.dictionary.Nd4jNatives;
 import org.sae4j.dictionary.Sae;
@@ -22,6 +20,7 @@ import org.sae4j.dictionary.kernels.RowOps;
 import org.sae4j.dictionary.kernels.SparseBackward;
 import org.sae4j.dictionary.kernels.SparseOps;
 import org.sae4j.dictionary.kernels.TopK;
+import org.sae4j.trainer.AdamOptimizer;
 import org.sae4j.trainer.TrainConfig;
 
 /**
@@ -37,7 +36,7 @@ public final class ProfileStep {
     private final Shape s;
     private final Sae sae;
     private final SaeParams grad;
-    private final GradientUpdater<?> adam; // as AdamOptimizer builds it, split so its two halves are timed apart
+    private final AdamOptimizer adam; // its two halves timed apart
     private final float[] x;      // [N, dIn]
     private final float[] xc;     // [N, dIn]
     private final float[] bDec;   // [dIn]
@@ -72,10 +71,8 @@ public final class ProfileStep {
         this.sae = Sae.initialize(config, 1);
         this.grad = SaeParams.zeros(config);
         TrainConfig defaults = TrainConfig.defaults();
-        Adam adamConfig = Adam.builder().learningRate(defaults.lr()).beta1(defaults.adamBeta1())
-                .beta2(defaults.adamBeta2()).epsilon(defaults.adamEpsilon()).build();
-        this.adam = adamConfig.instantiate(Nd4j.create(DataType.FLOAT, 1,
-                adamConfig.stateSize(config.parameterCount())), true);
+        this.adam = new AdamOptimizer(defaults, config.parameterCount());
+        this.step = defaults.lrWarmupSteps(); // the configured learning rate, as most of a run has
         int n = s.n();
         this.x = new float[n * s.dIn()];
         java.util.SplittableRandom random = new java.util.SplittableRandom(2);
@@ -202,11 +199,11 @@ public final class ProfileStep {
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        adam.applyUpdater(grad.flat(), (int) step++, 0);
+        adam.update(grad.flat(), step++);
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        sae.params().flat().subi(grad.flat());
+        adam.apply(sae.params().flat(), grad.flat());
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
