@@ -171,6 +171,59 @@ class KillResumeTest {
         assertEquals(metricsWithoutThroughput(reference), metricsWithoutThroughput(run), "metrics.jsonl");
     }
 
+    /**
+     * A live run on the real model that trains one SAE per hook point from one model pass: SIGTERM stops every SAE
+     * after its step in progress, each checkpoints that step and says so (the second led by its hook point), and
+     * the resumed run ends with every SAE bitwise the uninterrupted run's. The SAEs may stop a step apart; each
+     * resumes from its own checkpoint.
+     */
+    @Test
+    void aLiveRunOfTwoHookPointsStoppedBySigtermResumesEverySaeBitwiseIdentical() throws Exception {
+        int total = 400;
+        Path text = SharedData.smallText(tmp, 200);
+        String[] live = {"train", "--model", SharedData.file("stories260K.bin"), "--tokenizer",
+                SharedData.file("tok512.bin"), "--text", text.toString(), "--layer", "1,2", "--hook", "resid_post",
+                "--context-size", "128", "--d-sae", "128", "--k", "4", "--total-tokens", String.valueOf(250 * total),
+                "--batch-size", "250", "--lr-warmup-steps", "1", "--init-sample-rows", "1000",
+                "--shuffle-buffer-rows", "2000", "--eval-tokens", "500", "--checkpoint-every-steps", "1000"};
+        List<String> hooks = List.of("blocks.1.hook_resid_post", "blocks.2.hook_resid_post");
+        Path reference = tmp.resolve("reference");
+        Cli whole = Cli.run(withOut(live, reference, false));
+        assertEquals(Main.OK, whole.exit(), whole.toString());
+
+        Path run = tmp.resolve("stopped");
+        Path log = tmp.resolve("live.log");
+        Process child = start(withOut(live, run, false), log, false);
+        Pattern progress = progressOf(total);
+        while (child.isAlive() && lastStep(log, progress) < 100) {
+            Thread.sleep(1);
+        }
+        assertTrue(child.isAlive(), "the child was still training at step 100\n" + Files.readString(log));
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS), "stopping hung\n" + Files.readString(log));
+        String out = Files.readString(log);
+        assertEquals(143, child.exitValue(), "exit status on SIGTERM\n" + out);
+        for (String hook : hooks) {
+            String lead = hook.equals(hooks.get(0)) ? "" : hook + ": ";
+            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(lead) + "stopped at step (\\d+) of " + total)
+                    .matcher(out);
+            assertTrue(m.find(), "a line says where " + hook + " stopped\n" + out);
+            long at = Long.parseLong(m.group(1));
+            assertTrue(at >= 100 && at < total, hook + " stopped at " + at + ", after step 100");
+            assertTrue(checkpointNames(run.resolve(hook)).contains(String.format("step-%09d", at)),
+                    hook + "'s step in progress was checkpointed: " + checkpointNames(run.resolve(hook)));
+        }
+
+        Cli rest = Cli.run(withOut(live, run, true));
+        assertEquals(Main.OK, rest.exit(), rest.toString());
+        for (String hook : hooks) {
+            for (String f : List.of("sae_weights.safetensors", "sparsity.safetensors", "cfg.json")) {
+                assertArrayEquals(Files.readAllBytes(reference.resolve(hook).resolve(f)),
+                        Files.readAllBytes(run.resolve(hook).resolve(f)), hook + "/" + f);
+            }
+        }
+    }
+
     /** {@link #RUN} over {@code steps} steps, with no checkpoint due before the end. */
     private static String[] longer(int steps) {
         List<String> a = new ArrayList<>(List.of(RUN));

@@ -136,7 +136,7 @@ class ModelCommandsTest {
 
     @Test
     void trainFromTheLiveModelOneSaePerHookPointFromOnePass() throws IOException {
-        Path text = smallText(60);
+        Path text = SharedData.smallText(dir, 60);
         Path run = dir.resolve("live");
         Cli t = Cli.run(args("train", model(), "--text", text.toString(), "--layer", "1,2", "--hook", "resid_post",
                 "--context-size", "128", "--d-sae", "128", "--k", "4", "--total-tokens", "3000", "--batch-size", "500",
@@ -155,19 +155,10 @@ class ModelCommandsTest {
         assertTrue(e.out().contains("tokens evaluated             800"), e::toString);
     }
 
-    /** The first {@code documents} stories of the shared validation text, as dir/small.txt. */
-    private Path smallText(int documents) throws IOException {
-        Path text = dir.resolve("small.txt");
-        List<String> paragraphs = Corpus.read(Path.of(SharedData.file("tinystories-valid-head.txt")),
-                CorpusFormat.BLANK_LINES);
-        Files.writeString(text, String.join("\n\n", paragraphs.subList(0, documents)));
-        return text;
-    }
-
     /** Every SAE of a multi-hook-point run says what happens to it, not only the first (whose progress shows). */
     @Test
     void warningsOfEverySaeOfALiveRunAreShownNamed() throws IOException {
-        Path text = smallText(60);
+        Path text = SharedData.smallText(dir, 60);
         Cli t = Cli.run(args("train", model(), "--text", text.toString(), "--layer", "1,2", "--hook", "resid_post",
                 "--context-size", "128", "--architecture", "standard", "--d-sae", "128", "--total-tokens", "3000",
                 "--batch-size", "500", "--lr-warmup-steps", "1", "--init-sample-rows", "1000",
@@ -182,7 +173,7 @@ class ModelCommandsTest {
 
     @Test
     void liveTrainingResumedFromACheckpointEndsBitIdentical() throws IOException {
-        Path text = smallText(40);
+        Path text = SharedData.smallText(dir, 40);
         Path whole = dir.resolve("whole");
         Path resumed = dir.resolve("resumed");
         for (Path run : List.of(whole, resumed)) {
