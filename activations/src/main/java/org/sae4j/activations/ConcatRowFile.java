@@ -60,10 +60,11 @@ public final class ConcatRowFile implements RowFile {
     }
 
     /** Names the file and its own row index for global row {@code row}, for error messages. */
+    @Override
     public String locate(long row) {
         Objects.checkIndex(row, rows());
         int part = partOf(row);
-        return parts.get(part).describe() + ": row " + (row - starts[part]);
+        return parts.get(part).locate(row - starts[part]);
     }
 
     /** Index of the part holding global row {@code row} (empty parts are skipped). */

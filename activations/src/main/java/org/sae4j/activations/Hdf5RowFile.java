@@ -8,6 +8,7 @@ import io.jhdf.exceptions.HdfException;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
 import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.RowShape;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,29 +19,33 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One 2-D floating-point dataset ([rows, dIn]; float32, float16 or float64) of an HDF5 file, read through jhdf's
- * hyperslab read {@code Dataset.getData(long[] offset, int[] sliceDimensions)}, so only the requested rows are
- * decoded. jhdf widens float16 to float itself. Reads are synchronized because jhdf's thread safety is not
- * documented and a prefetch thread may read while the consumer asks for metadata.
+ * One floating-point dataset (float32, float16 or float64) of an HDF5 file, [rows, dIn], or [batch, seq, dIn] and
+ * other ranks read as rows of the last dimension ({@link RowShape}). Reads go through jhdf's hyperslab read
+ * {@code Dataset.getData(long[] offset, int[] sliceDimensions)}, so only the requested rows are decoded; in a flattened
+ * array, one hyperslab per run of rows that share their leading indices. jhdf widens float16 to float itself. Reads
+ * are synchronized because jhdf's thread safety is not documented and a prefetch thread may read while the consumer
+ * asks for metadata.
  */
 public final class Hdf5RowFile implements RowFile {
     private final Path file;
     private final HdfFile hdf;
     private final Dataset dataset;
+    private final RowShape rowShape;
     private final long rows;
     private final int dIn;
 
-    private Hdf5RowFile(Path file, HdfFile hdf, Dataset dataset, long rows, int dIn) {
+    private Hdf5RowFile(Path file, HdfFile hdf, Dataset dataset, RowShape rowShape) {
         this.file = file;
         this.hdf = hdf;
         this.dataset = dataset;
-        this.rows = rows;
-        this.dIn = dIn;
+        this.rowShape = rowShape;
+        this.rows = rowShape.rows();
+        this.dIn = rowShape.width();
     }
 
     /**
      * Opens dataset {@code datasetPath} (e.g. {@code "/activations"}) of {@code file}; with a null path, the file's
-     * only 2-D dataset. Errors list the datasets the file holds.
+     * only dataset of two or more dimensions. Errors list the datasets the file holds.
      */
     public static Hdf5RowFile open(Path file, String datasetPath) {
         if (!Files.isRegularFile(file)) {
@@ -68,28 +73,22 @@ public final class Hdf5RowFile implements RowFile {
                 }
                 ds = d;
             } else {
-                List<Dataset> twoD = all.stream().filter(d -> d.getDimensions().length == 2).toList();
-                if (twoD.size() != 1) {
-                    throw new BadInputException(file + ": holds " + twoD.size() + " 2-D datasets, name the one to use"
-                            + " (datasets: " + list(all) + ")");
+                List<Dataset> candidates = all.stream().filter(d -> d.getDimensions().length >= 2).toList();
+                if (candidates.size() != 1) {
+                    throw new BadInputException(file + ": holds " + candidates.size() + " datasets of two or more"
+                            + " dimensions, name the one to use (datasets: " + list(all) + ")");
                 }
-                ds = twoD.get(0);
+                ds = candidates.get(0);
             }
-            long[] dims = ds.getDimensionsAsLong();
             String where = file + " dataset '" + ds.getPath() + "'";
-            if (dims.length != 2) {
-                throw new BadInputException(where + " has shape " + Arrays.toString(dims) + "; expected 2-D [rows, dIn]");
-            }
+            RowShape shape = RowShape.of(ds.getDimensionsAsLong(), where);
             DataType type = ds.getDataType();
             if (!(type instanceof FloatingPoint fp) || ds.isCompound() || ds.isVariableLength()
                     || !List.of(16, 32, 64).contains((int) fp.getBitPrecision())) {
                 throw new BadInputException(where + " holds " + ds.getJavaType().getSimpleName() + " ("
                         + type.getClass().getSimpleName() + "); expected float32 or float16");
             }
-            if (dims[1] < 1 || dims[1] > Integer.MAX_VALUE) {
-                throw new BadInputException(where + " has " + dims[1] + " columns");
-            }
-            return new Hdf5RowFile(file, hdf, ds, dims[0], (int) dims[1]);
+            return new Hdf5RowFile(file, hdf, ds, shape);
         } catch (RuntimeException e) {
             hdf.close();
             throw e;
@@ -131,31 +130,63 @@ public final class Hdf5RowFile implements RowFile {
     public synchronized void read(long first, int count, float[] dst, int dstOffset) throws IOException {
         Objects.checkFromIndexSize(first, count, rows);
         Objects.checkFromIndexSize(dstOffset, (long) count * dIn, dst.length);
-        if (count == 0) {
-            return;
+        long[] shape = rowShape.shape();
+        int rank = shape.length;
+        long run = shape[rank - 2]; // rows that share their leading indices, contiguous in one hyperslab
+        int done = 0;
+        while (done < count) {
+            long row = first + done;
+            int take = (int) Math.min(count - done, run - row % run);
+            long[] offset = new long[rank]; // [i0, .., i(rank-3), row within the run, 0]
+            long rest = row;
+            for (int i = rank - 2; i >= 0; i--) {
+                offset[i] = rest % shape[i];
+                rest /= shape[i];
+            }
+            int[] slice = new int[rank]; // [1, .., 1, take, dIn]
+            Arrays.fill(slice, 1);
+            slice[rank - 2] = take;
+            slice[rank - 1] = dIn;
+            copyRows(readSlab(offset, slice, row, take), rank, take, dst, dstOffset + done * dIn);
+            done += take;
         }
-        Object slab;
+    }
+
+    /** One hyperslab, as jhdf returns it: nested arrays, [1, .., 1, take, dIn]. */
+    private Object readSlab(long[] offset, int[] slice, long row, int take) {
         try {
-            slab = dataset.getData(new long[] {first, 0}, new int[] {count, dIn});   // [count, dIn]
+            return dataset.getData(offset, slice);
         } catch (HdfException | IllegalArgumentException | IndexOutOfBoundsException
                  | java.nio.BufferUnderflowException e) {
             // jhdf reads lazily: a file cut short or damaged past its header fails here, not at open.
-            throw new BadInputException(describe() + ": reading rows [" + first + ", " + (first + count)
+            throw new BadInputException(describe() + ": reading rows [" + row + ", " + (row + take)
                     + ") failed (truncated or damaged?): " + e.getMessage(), e);
         }
+    }
+
+    /** Copies a [1, .., 1, take, dIn] slab of float or double rows into dst as float32. */
+    private void copyRows(Object slab, int rank, int take, float[] dst, int at) {
+        for (int i = 0; i < rank - 2; i++) {
+            slab = ((Object[]) slab)[0]; // through the leading dimensions of size 1
+        }
         if (slab instanceof float[][] f) {
-            for (int r = 0; r < count; r++) {
-                System.arraycopy(f[r], 0, dst, dstOffset + r * dIn, dIn);
+            for (int r = 0; r < take; r++) {
+                System.arraycopy(f[r], 0, dst, at + r * dIn, dIn);
             }
         } else if (slab instanceof double[][] d) {
-            for (int r = 0; r < count; r++) {
+            for (int r = 0; r < take; r++) {
                 for (int c = 0; c < dIn; c++) {
-                    dst[dstOffset + r * dIn + c] = (float) d[r][c];
+                    dst[at + r * dIn + c] = (float) d[r][c];
                 }
             }
         } else {
             throw new IllegalStateException("jhdf returned " + slab.getClass() + " for a floating-point dataset");
         }
+    }
+
+    @Override
+    public String locate(long row) {
+        return describe() + ": " + rowShape.row(row);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.sae4j.activations;
 
 import org.sae4j.formats.BadInputException;
 import org.sae4j.formats.Float16;
+import org.sae4j.formats.RowShape;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,10 +15,11 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A 2-D C-order float32 or float16 {@code .npy} array ([rows, dIn]) read in chunks by positional reads, so files
- * larger than memory stream. Accepted descr: {@code <f4}, {@code <f2}, and {@code =}/{@code |} in place of
- * {@code <} (numpy reads both as native order, which is little-endian on every platform this runs on).
- * Positional reads keep no shared cursor, so a prefetch thread may read while another thread does.
+ * A C-order float32 or float16 {@code .npy} array read in chunks by positional reads, so files larger than memory
+ * stream: [rows, dIn], or [batch, seq, dIn] and other ranks read as rows of the last dimension ({@link RowShape}).
+ * Accepted descr: {@code <f4}, {@code <f2}, and {@code =}/{@code |} in place of {@code <} (numpy reads both as native
+ * order, which is little-endian on every platform this runs on). Positional reads keep no shared cursor, so a prefetch
+ * thread may read while another thread does.
  */
 public final class NpyRowFile implements RowFile {
     private static final int CHUNK_BYTES = 1 << 20;
@@ -26,6 +28,7 @@ public final class NpyRowFile implements RowFile {
     private final FileChannel channel;
     private final long dataOffset;
     private final boolean half;
+    private final RowShape rowShape;
     private final long rows;
     private final int dIn;
 
@@ -49,14 +52,9 @@ public final class NpyRowFile implements RowFile {
             throw bad("is in Fortran (column-major) order; save it C-ordered, e.g. np.ascontiguousarray(arr)");
         }
         long[] shape = h.shape();
-        if (shape.length != 2) {
-            throw bad("has shape " + Arrays.toString(shape) + "; expected 2-D [rows, dIn]");
-        }
-        if (shape[1] < 1 || shape[1] > Integer.MAX_VALUE) {
-            throw bad("has " + shape[1] + " columns; expected 1 .. " + Integer.MAX_VALUE);
-        }
-        this.rows = shape[0];
-        this.dIn = (int) shape[1];
+        this.rowShape = RowShape.of(shape, file.toString());
+        this.rows = rowShape.rows();
+        this.dIn = rowShape.width();
         this.dataOffset = h.dataOffset();
         int es = half ? 2 : 4;
         long need;
@@ -132,6 +130,11 @@ public final class NpyRowFile implements RowFile {
     @Override
     public String describe() {
         return file.toString();
+    }
+
+    @Override
+    public String locate(long row) {
+        return describe() + ": " + rowShape.row(row);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.sae4j.activations;
 
 import org.sae4j.formats.BadInputException;
+import org.sae4j.formats.RowShape;
 import org.sae4j.formats.SafetensorsReader;
 import org.sae4j.formats.TensorInfo;
 
@@ -11,19 +12,24 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** One 2-D float tensor ([rows, dIn]; F32, F16, BF16 or F64) of a safetensors file, read in row chunks. */
+/**
+ * One float tensor (F32, F16, BF16 or F64) of a safetensors file, read in row chunks: [rows, dIn], or [batch, seq,
+ * dIn] and other ranks read as rows of the last dimension ({@link RowShape}).
+ */
 public final class SafetensorsRowFile implements RowFile {
     private final SafetensorsReader reader;
     private final TensorInfo tensor;
+    private final RowShape rowShape;
 
-    private SafetensorsRowFile(SafetensorsReader reader, TensorInfo tensor) {
+    private SafetensorsRowFile(SafetensorsReader reader, TensorInfo tensor, RowShape rowShape) {
         this.reader = reader;
         this.tensor = tensor;
+        this.rowShape = rowShape;
     }
 
     /**
-     * Opens tensor {@code tensorName} of {@code file}; with a null name, the file's only 2-D tensor (an error lists
-     * the candidates if there are none or several).
+     * Opens tensor {@code tensorName} of {@code file}; with a null name, the file's only tensor of two or more
+     * dimensions (an error lists the candidates if there are none or several).
      */
     public static SafetensorsRowFile open(Path file, String tensorName) throws IOException {
         SafetensorsReader reader = SafetensorsReader.open(file);
@@ -32,26 +38,20 @@ public final class SafetensorsRowFile implements RowFile {
             if (tensorName != null) {
                 t = reader.tensor(tensorName);
             } else {
-                List<TensorInfo> twoD = reader.tensors().stream().filter(x -> x.rank() == 2).toList();
-                if (twoD.size() != 1) {
-                    throw new BadInputException(file + ": holds " + twoD.size() + " 2-D tensors, name the one to use"
-                            + " (tensors: " + reader.tensors().stream().map(SafetensorsRowFile::brief)
-                            .collect(Collectors.joining(", ")) + ")");
+                List<TensorInfo> candidates = reader.tensors().stream().filter(x -> x.rank() >= 2).toList();
+                if (candidates.size() != 1) {
+                    throw new BadInputException(file + ": holds " + candidates.size() + " tensors of two or more"
+                            + " dimensions, name the one to use (tensors: " + reader.tensors().stream()
+                            .map(SafetensorsRowFile::brief).collect(Collectors.joining(", ")) + ")");
                 }
-                t = twoD.get(0);
+                t = candidates.get(0);
             }
-            if (t.rank() != 2) {
-                throw new BadInputException(file + ": tensor '" + t.name() + "' has shape "
-                        + Arrays.toString(t.shape()) + "; expected 2-D [rows, dIn]");
-            }
+            RowShape rows = RowShape.of(t.shape(), file + ": tensor '" + t.name() + "'");
             if (!t.dtype().isFloat()) {
                 throw new BadInputException(file + ": tensor '" + t.name() + "' is " + t.dtype()
                         + "; expected F32, F16, BF16 or F64");
             }
-            if (t.shape()[1] < 1 || t.shape()[1] > Integer.MAX_VALUE) {
-                throw new BadInputException(file + ": tensor '" + t.name() + "' has " + t.shape()[1] + " columns");
-            }
-            return new SafetensorsRowFile(reader, t);
+            return new SafetensorsRowFile(reader, t, rows);
         } catch (RuntimeException e) {
             reader.close();
             throw e;
@@ -64,12 +64,12 @@ public final class SafetensorsRowFile implements RowFile {
 
     @Override
     public int dIn() {
-        return (int) tensor.shape()[1];
+        return rowShape.width();
     }
 
     @Override
     public long rows() {
-        return tensor.shape()[0];
+        return rowShape.rows();
     }
 
     @Override
@@ -81,6 +81,11 @@ public final class SafetensorsRowFile implements RowFile {
     @Override
     public String describe() {
         return reader.file() + " tensor '" + tensor.name() + "'";
+    }
+
+    @Override
+    public String locate(long row) {
+        return describe() + ": " + rowShape.row(row);
     }
 
     @Override

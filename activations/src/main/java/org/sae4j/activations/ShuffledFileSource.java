@@ -298,7 +298,7 @@ public final class ShuffledFileSource implements ActivationSource {
 
     /** File and row for row {@code r} of the (possibly concatenated) file. */
     private String where(long r) {
-        return file instanceof ConcatRowFile c ? c.locate(r) : file.describe() + ": row " + r;
+        return file.locate(r);
     }
 
     /** The block order of {@code epoch}; two epochs are cached because the prefetch may run one epoch ahead. */

@@ -39,10 +39,14 @@ class RowFileErrorsTest {
     void npyProblems() throws IOException {
         Path fortran = npy("fortran.npy", TestArrays.dict("<f4", true, 3, 2), 24);
         assertBad("fortran.npy", "Fortran", () -> NpyRowFile.open(fortran).close());
-        Path rank3 = npy("rank3.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }", 96);
-        assertBad("rank3.npy", "expected 2-D", () -> NpyRowFile.open(rank3).close());
         Path rank1 = npy("rank1.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", 24);
-        assertBad("rank1.npy", "expected 2-D", () -> NpyRowFile.open(rank1).close());
+        assertBad("rank1.npy", "has shape [6]; expected [rows, d_in] or more dimensions whose last is d_in",
+                () -> NpyRowFile.open(rank1).close());
+        Path rank3 = npy("rank3.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }", 80);
+        assertBad("rank3.npy", "truncated", () -> NpyRowFile.open(rank3).close()); // [2, 3, 4] needs 96 bytes
+        Path flatLie = npy("lie3.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 2), }", 8);
+        assertBad("lie3.npy", "row count overflows", () -> NpyRowFile.open(flatLie).close());
         Path big = npy("big.npy", TestArrays.dict(">f4", false, 3, 2), 24);
         assertBad("big.npy", "big-endian", () -> NpyRowFile.open(big).close());
         Path f8 = npy("f8.npy", TestArrays.dict("<f8", false, 3, 2), 48);
@@ -68,9 +72,9 @@ class RowFileErrorsTest {
             w.putDataset("ints", new int[][] {{1, 2}, {3, 4}});
             w.putDataset("flat", new float[] {1, 2, 3});
         }
-        assertBad("many.h5", "3 2-D datasets", () -> Hdf5RowFile.open(p, null).close());
+        assertBad("many.h5", "3 datasets of two or more dimensions", () -> Hdf5RowFile.open(p, null).close());
         assertBad("many.h5", "no dataset '/acts'; it holds /a [2, 2]", () -> Hdf5RowFile.open(p, "/acts").close());
-        assertBad("many.h5", "expected 2-D", () -> Hdf5RowFile.open(p, "flat").close());
+        assertBad("many.h5", "expected [rows, d_in]", () -> Hdf5RowFile.open(p, "flat").close());
         assertBad("many.h5", "expected float32", () -> Hdf5RowFile.open(p, "ints").close());
         Path notH5 = Files.writeString(dir.resolve("text.h5"), "not hdf5 at all, just some text here");
         assertBad("text.h5", "not a readable HDF5 file", () -> Hdf5RowFile.open(notH5, null).close());
@@ -81,10 +85,10 @@ class RowFileErrorsTest {
         Path p = dir.resolve("two.safetensors");
         new SafetensorsWriter().put("a", new long[] {2, 2}, new float[4]).put("b", new long[] {2, 2}, new float[4])
                 .putLongs("ids", new long[] {2, 1}, new long[2]).put("v", new long[] {4}, new float[4]).write(p);
-        assertBad("two.safetensors", "3 2-D tensors", () -> SafetensorsRowFile.open(p, null).close());
+        assertBad("two.safetensors", "3 tensors of two or more dimensions", () -> SafetensorsRowFile.open(p, null).close());
         assertBad("two.safetensors", "no tensor named 'c'", () -> SafetensorsRowFile.open(p, "c").close());
         assertBad("two.safetensors", "is I64", () -> SafetensorsRowFile.open(p, "ids").close());
-        assertBad("two.safetensors", "expected 2-D", () -> SafetensorsRowFile.open(p, "v").close());
+        assertBad("two.safetensors", "expected [rows, d_in]", () -> SafetensorsRowFile.open(p, "v").close());
     }
 
     @Test

@@ -107,7 +107,7 @@ class RowFileReadersTest {
             g.putDataset("tokens", new int[] {1, 2, 3});
         }
         float[] a = TestArrays.rows(ROWS, D);
-        try (RowFile f = Hdf5RowFile.open(p, null)) {           // the only 2-D dataset
+        try (RowFile f = Hdf5RowFile.open(p, null)) {           // the only dataset of 2 or more dimensions
             assertReadsBack(a, f);
             assertTrue(f.describe().contains("/acts"), f.describe());
         }
@@ -188,6 +188,67 @@ class RowFileReadersTest {
             assertTrue(((ConcatRowFile) f).locate(26).endsWith("part-3.h5 dataset '/x': row 1"),
                     ((ConcatRowFile) f).locate(26));
         }
+    }
+
+    /**
+     * [batch, seq, d] and rank-4 arrays read as rows of their last dimension, in C order, in every format: the
+     * 7-row chunks and the [11, 30) read cross the boundaries between leading indices (every 10 or 7 rows), which
+     * HDF5 reads as separate hyperslabs. An error names a row by its index in the stored shape too.
+     */
+    @Test
+    void everyReaderFlattensLeadingDimensionsIntoRows() throws IOException {
+        float[] a = TestArrays.rows(40, D);   // [4, 10, D]
+        float[] b = TestArrays.rows(42, D);   // [2, 3, 7, D]
+        Path npy = TestArrays.npy(dir.resolve("cube.npy"),
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 10, 5), }", TestArrays.f4(a));
+        try (RowFile f = NpyRowFile.open(npy)) {
+            assertEquals(40, f.rows());
+            assertEquals(D, f.dIn());
+            assertReadsBack(a, f);
+            assertTrue(f.locate(23).endsWith("cube.npy: row 23 (index [2, 3])"), f.locate(23));
+        }
+        Path st = dir.resolve("cube.safetensors");
+        new SafetensorsWriter().put("cube", new long[] {4, 10, D}, a)
+                .put("hyper", DType.F16, new long[] {2, 3, 7, D}, b).write(st);
+        try (RowFile f = SafetensorsRowFile.open(st, "cube")) {
+            assertReadsBack(a, f);
+        }
+        try (RowFile f = SafetensorsRowFile.open(st, "hyper")) {
+            assertEquals(42, f.rows());
+            assertReadsBack(b, f);
+            assertTrue(f.locate(30).endsWith("row 30 (index [1, 1, 2])"), f.locate(30));
+        }
+        Path h5 = dir.resolve("cube.h5");
+        try (WritableHdfFile w = HdfFile.write(h5)) {
+            w.putDataset("cube", nest(a, 4, 10));
+            w.putDataset("hyper", new float[][][][] {nest(copy(b, 0, 21), 3, 7), nest(copy(b, 21, 42), 3, 7)});
+        }
+        try (RowFile f = Hdf5RowFile.open(h5, "/cube")) {
+            assertEquals(40, f.rows());
+            assertReadsBack(a, f);
+            assertTrue(f.locate(9).endsWith("dataset '/cube': row 9 (index [0, 9])"), f.locate(9));
+        }
+        try (RowFile f = Hdf5RowFile.open(h5, "/hyper")) {
+            assertEquals(42, f.rows());
+            assertReadsBack(b, f);
+        }
+    }
+
+    /** Rows [from, to) of D-wide rows in {@code flat}. */
+    private static float[] copy(float[] flat, int from, int to) {
+        return java.util.Arrays.copyOfRange(flat, from * D, to * D);
+    }
+
+    /** {@code flat} ([outer·inner, D]) as [outer][inner][D]. */
+    private static float[][][] nest(float[] flat, int outer, int inner) {
+        float[][][] out = new float[outer][inner][];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int r = o * inner + i;
+                out[o][i] = java.util.Arrays.copyOfRange(flat, r * D, (r + 1) * D);
+            }
+        }
+        return out;
     }
 
     @Test

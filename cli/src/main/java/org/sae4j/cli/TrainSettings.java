@@ -50,7 +50,8 @@ final class TrainSettings {
             new Flag("apply-b-dec-to-input", "sae", "apply_b_dec_to_input", "encoder sees x − b_dec (true/false)"),
 
             new Flag("source", "source", "type", "synthetic, files (implied by --data) or model (implied by --model)"),
-            new Flag("data", "source", "path", "activation file or folder: .h5/.hdf5, .npy, .safetensors"),
+            new Flag("data", "source", "path", "activation file or folder: .h5/.hdf5, .npy, .safetensors;"
+                    + " [rows, d_in], or [batch, seq, d_in] read as batch·seq rows"),
             new Flag("dataset", "source", "dataset", "HDF5 dataset path or safetensors tensor name"),
             new Flag("shuffle-buffer-rows", "source", "shuffle_buffer_rows", "rows shuffled together (files, model)"),
             new Flag("source-seed", "source", "seed", "seed of the data: synthetic features and rows, or the shuffle (files, model)"),

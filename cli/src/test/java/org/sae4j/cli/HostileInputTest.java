@@ -152,7 +152,8 @@ class HostileInputTest {
                         d -> st(d, "{" + a + "}", 24)),
                 c("safetensors: cut short mid-data", Command.TRAIN_DATA, "truncated?", d -> cut(
                         write(d, "a.safetensors", w -> w.put("acts", new long[] {64, 8}, rows(64, 8))), 100)),
-                c("safetensors: no 2-D float tensor", Command.TRAIN_DATA, "holds 0 2-D tensors", d -> write(d,
+                c("safetensors: no tensor of 2 or more dimensions", Command.TRAIN_DATA,
+                        "holds 0 tensors of two or more dimensions", d -> write(d,
                         "a.safetensors", w -> w.put("v", new long[] {8}, new float[8]))),
                 c("safetensors: integer activations", Command.TRAIN_DATA, "is I64",
                         d -> write(d, "a.safetensors", w -> w.putLongs("ids", new long[] {4, 2}, new long[8]))),
@@ -167,8 +168,11 @@ class HostileInputTest {
                         d -> npy(d, 1, "{'descr': '<f4', 'shape': [4, 2]}", 32)),
                 c("npy: no shape", Command.TRAIN_DATA, "without string 'descr', bool 'fortran_order' and tuple",
                         d -> npy(d, 1, "{'descr': '<f4', 'fortran_order': False, }", 32)),
-                c("npy: 3-D", Command.TRAIN_DATA, "expected 2-D",
-                        d -> npy(d, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2, 2), }", 32)),
+                c("npy: 1-D", Command.TRAIN_DATA, "expected [rows, d_in]",
+                        d -> npy(d, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (8,), }", 32)),
+                c("npy: 3-D whose row count overflows", Command.TRAIN_DATA, "row count overflows 64 bits",
+                        d -> npy(d, 1, "{'descr': '<f4', 'fortran_order': False, "
+                                + "'shape': (4294967296, 4294967296, 2), }", 32)),
                 c("npy: big-endian", Command.TRAIN_DATA, "big-endian", d -> npy(d, 1, dict(">f4", 4, 2), 32)),
                 c("npy: int32", Command.TRAIN_DATA, "dtype '<i4'", d -> npy(d, 1, dict("<i4", 4, 2), 32)),
                 c("npy: Fortran order", Command.TRAIN_DATA, "Fortran", d -> npy(d, 1,
@@ -194,14 +198,13 @@ class HostileInputTest {
                     }
                     return cut(p, (int) (Files.size(p) / 2));
                 }),
-                h5("hdf5: rank 1", "/flat", "expected 2-D", d -> hdf5(d, w -> w.putDataset("flat", new float[8]))),
-                h5("hdf5: rank 3", "/cube", "expected 2-D",
-                        d -> hdf5(d, w -> w.putDataset("cube", new float[2][2][2]))),
+                h5("hdf5: rank 1", "/flat", "expected [rows, d_in]",
+                        d -> hdf5(d, w -> w.putDataset("flat", new float[8]))),
                 h5("hdf5: integer dtype", "/ints", "expected float32",
                         d -> hdf5(d, w -> w.putDataset("ints", new int[4][2]))),
                 h5("hdf5: missing dataset", "/resid", "no dataset '/resid'",
                         d -> hdf5(d, w -> w.putDataset("acts", new float[4][2]))),
-                c("hdf5: two candidates, none named", Command.TRAIN_DATA, "holds 2 2-D datasets",
+                c("hdf5: two candidates, none named", Command.TRAIN_DATA, "holds 2 datasets of two or more dimensions",
                         d -> hdf5(d, w -> {
                             w.putDataset("a", new float[4][2]);
                             w.putDataset("b", new float[4][2]);

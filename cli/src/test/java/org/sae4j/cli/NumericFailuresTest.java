@@ -51,6 +51,29 @@ class NumericFailuresTest {
                 "the evaluation on the same data skips them too");
     }
 
+    /**
+     * A [batch, seq, d] cache, as TransformerLens-style harvesting saves it, trains as its batch·seq rows, and a bad
+     * row is named by its index in the stored shape as well, so the user can find it in their array.
+     */
+    @Test
+    void aBatchBySequenceArrayTrainsAsItsRowsAndABadRowIsNamedByItsIndex() throws IOException {
+        float[] rows = HostileFiles.rows(2048, 8); // [16, 128, 8]
+        rows[(3 * 128 + 5) * 8 + 2] = Float.NaN;  // batch 3, position 5
+        Path data = tmp.resolve("cache.safetensors");
+        new SafetensorsWriter().put("resid", new long[] {16, 128, 8}, rows).write(data);
+        Path out = tmp.resolve("run");
+        Cli r = Cli.run("train", "--data", data.toString(), "--non-finite-inputs", "skip", "--d-sae", "16", "--k",
+                "2", "--batch-size", "256", "--total-tokens", "2048", "--init-sample-rows", "512", "--eval-tokens",
+                "1024", "--out", out.toString());
+        assertEquals(Main.OK, r.exit(), r.toString());
+        assertEquals(8, Json.readTree(out.resolve("cfg.json")).get("d_in").asInt(), "d_in is the last dimension");
+        assertTrue(r.err().contains("(first: " + data + " tensor 'resid': row 389 (index [3, 5]) holds NaN at "
+                + "column 2"), "the skipped row, by row and by index\n" + r);
+
+        assertTrue(Json.readTree(out.resolve("eval.json")).at("/reconstruction/explained_variance").isNumber(),
+                "the evaluation on the same array\n" + r);
+    }
+
     @Test
     void aDivergingRunExitsThreeWithOneLine() {
         Path out = tmp.resolve("run");

@@ -144,25 +144,23 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     /**
-     * Reads rows {@code [firstRow, firstRow+rows)} of the 2-D float tensor {@code name} ([rowsTotal, cols]) into
-     * {@code dst[dstOffset .. dstOffset + rows*cols)} as float32, reading only those rows' bytes.
+     * Reads rows {@code [firstRow, firstRow+rows)} of the float tensor {@code name} ([rowsTotal, cols], or more
+     * dimensions read as rows of the last: {@link RowShape}) into {@code dst[dstOffset .. dstOffset + rows*cols)} as
+     * float32, reading only those rows' bytes.
      */
     public void readFloatRows(String name, long firstRow, int rows, float[] dst, int dstOffset) throws IOException {
         TensorInfo t = requireFloat(tensor(name));
-        if (t.rank() != 2) {
-            throw bad("tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + "; expected 2-D [rows, dIn]");
-        }
-        long[] shape = t.shape();
-        if (firstRow < 0 || rows < 0 || firstRow > shape[0] - rows) {
+        RowShape shape = RowShape.of(t.shape(), file + ": tensor '" + name + "'");
+        if (firstRow < 0 || rows < 0 || firstRow > shape.rows() - rows) {
             throw new IndexOutOfBoundsException("rows [" + firstRow + ", " + (firstRow + rows) + ") of tensor '"
-                    + name + "' with " + shape[0] + " rows");
+                    + name + "' with " + shape.rows() + " rows");
         }
-        long count = rows * shape[1];
+        long count = (long) rows * shape.width();
         if (dstOffset < 0 || count > dst.length - (long) dstOffset) {
             throw new IndexOutOfBoundsException("destination of length " + dst.length + " cannot hold " + count
                     + " floats at offset " + dstOffset);
         }
-        readFloatElements(t, firstRow * shape[1], (int) count, dst, dstOffset);
+        readFloatElements(t, firstRow * shape.width(), (int) count, dst, dstOffset);
     }
 
     /** Reads a whole integer tensor (I64, I32, I16, I8, U32, U16, U8) as longs, flattened row-major. */
