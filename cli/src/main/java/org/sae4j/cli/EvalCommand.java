@@ -6,7 +6,8 @@ import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.FiniteRows;
+import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.LoadedSae;
@@ -49,6 +50,9 @@ final class EvalCommand implements Command {
                 .desc("vectors (with --model: tokens of text) to evaluate [200000]").build());
         o.addOption(Option.builder().longOpt("batch-size").hasArg().argName("N")
                 .desc("vectors (with --model: tokens) per pass [4096]").build());
+        o.addOption(Option.builder().longOpt("non-finite-inputs").hasArg().argName("POLICY")
+                .desc("activation rows holding NaN/Inf in --data: stop (naming file, row, column) or skip"
+                        + " (dropped, counted) [stop]").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE").desc("where to write eval.json"
                 + " [DIR/eval.json]; with --model the per-feature folder features/ goes beside it").build());
         ModelOptions.addTo(o, false);
@@ -68,10 +72,17 @@ final class EvalCommand implements Command {
         }
         long tokens = positive(line, "tokens", 200_000);
         int batch = (int) Math.min(positive(line, "batch-size", 4096), 1 << 20);
+        NonFinite policy = nonFinite(line);
         HeldOut heldOut = heldOut(line, sae);
         EvalResult result;
-        try (ActivationSource source = heldOut.open()) {
+        try (FiniteRows source = heldOut.open(policy)) {
             result = Evaluator.evaluate(sae, source, tokens, batch, heldOut.groundTruth(), t -> { });
+            if (source.skipped() > 0) {
+                out.printf("skipped %,d activation rows holding NaN or Inf (first: %s)%n", source.skipped(),
+                        source.firstSkipped());
+            }
+        } catch (BadInputException e) {
+            throw HeldOut.withSkipHint(e);
         }
         out.println("sae4j eval: " + dir + " (" + loaded.format().cliName() + ") on " + heldOut.description());
         SaeOptions.printNotes(loaded.notes(), out);
@@ -80,6 +91,15 @@ final class EvalCommand implements Command {
         Json.write(target, result.toJson());
         out.println("wrote " + target);
         return Main.OK;
+    }
+
+    private static NonFinite nonFinite(CommandLine line) {
+        String v = line.getOptionValue("non-finite-inputs", "stop");
+        return switch (v) {
+            case "stop" -> NonFinite.STOP;
+            case "skip" -> NonFinite.SKIP;
+            default -> throw new BadInputException("--non-finite-inputs must be stop or skip, got '" + v + "'");
+        };
     }
 
     private static HeldOut heldOut(CommandLine line, Sae sae) {

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
 import org.sae4j.activations.NonFinite;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.activations.SyntheticSuperposition;
+import org.sae4j.formats.BadInputException;
 
 /**
  * Where a trained SAE is evaluated. Synthetic data: rows from far beyond anything trained on (position 2^40 of the
@@ -18,6 +20,15 @@ import org.sae4j.activations.SyntheticSuperposition;
  */
 record HeldOut(SourceConfig config, long startPosition, String description) {
     static final long SYNTHETIC_HELD_OUT_POSITION = 1L << 40;
+    /** How the activation sources word a row that stops the run (FiniteRows, ShuffledFileSource). */
+    private static final Pattern NON_FINITE = Pattern.compile("holds (NaN|-?Infinity) at column \\d+$");
+
+    /** A stop on a NaN/Inf activation row, with the option that skips such rows named; other errors as they are. */
+    static BadInputException withSkipHint(BadInputException e) {
+        return NON_FINITE.matcher(e.getMessage()).find()
+                ? new BadInputException(e.getMessage() + " (--non-finite-inputs skip drops such rows)", e)
+                : e;
+    }
 
     static HeldOut of(SourceConfig training, JsonNode run) {
         if (training instanceof SourceConfig.Synthetic) {
@@ -68,8 +79,8 @@ record HeldOut(SourceConfig config, long startPosition, String description) {
     }
 
     /** Opens the held-out stream at its start, NaN/Inf rows stopping the evaluation or skipped as {@code policy}. */
-    ActivationSource open(NonFinite policy) throws IOException {
-        ActivationSource s = new FiniteRows(config.openUnfiltered(), policy);
+    FiniteRows open(NonFinite policy) throws IOException {
+        FiniteRows s = new FiniteRows(config.openUnfiltered(), policy);
         s.seek(startPosition);
         return s;
     }

@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 import org.sae4j.activations.ActivationSource;
@@ -46,8 +45,6 @@ import org.sae4j.trainer.TrainingListener;
  * ({@code <out>/blocks.2.hook_resid_post/}), reading the same blocks of activations as the model computes them.
  */
 final class TrainCommand implements Command {
-    /** How the activation sources word a row that stops the run (FiniteRows, ShuffledFileSource). */
-    private static final Pattern NON_FINITE = Pattern.compile("holds (NaN|-?Infinity) at column \\d+$");
 
     /** One SAE to train: its source, its own settings (source narrowed to its hook point), its folder. */
     private record Job(String name, SourceConfig source, ObjectNode settings, Path dir) {
@@ -114,9 +111,7 @@ final class TrainCommand implements Command {
                     if (fresh && !anyCheckpoint(jobs)) {
                         deleteTree(outDir);
                     }
-                    throw NON_FINITE.matcher(e.getMessage()).find()
-                            ? new BadInputException(e.getMessage() + " (--non-finite-inputs skip drops such rows)", e)
-                            : e;
+                    throw HeldOut.withSkipHint(e);
                 } catch (IOException | RuntimeException | Error e) {
                     // A run that fails before its first checkpoint leaves nothing behind in a folder this call
                     // created (a half-made folder would block the next attempt); a later failure keeps it for

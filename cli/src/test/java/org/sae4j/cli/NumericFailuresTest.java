@@ -49,6 +49,18 @@ class NumericFailuresTest {
                 "and written into the run's README");
         assertTrue(Json.readTree(out.resolve("eval.json")).at("/reconstruction/explained_variance").isNumber(),
                 "the evaluation on the same data skips them too");
+
+        // eval of the same file: stops on the first bad row by default, naming the option; skips when told.
+        Cli stop = Cli.run("eval", "--sae", out.toString(), "--data", data.toString(), "--tokens", "2048",
+                "--out", tmp.resolve("stop.json").toString());
+        assertEquals(Main.BAD_INPUT, stop.exit(), stop.toString());
+        assertTrue(stop.err().contains("holds NaN at column 5 (--non-finite-inputs skip drops such rows)"),
+                stop.toString());
+        assertTrue(Files.notExists(tmp.resolve("stop.json")), "no eval.json from a stopped evaluation");
+        Cli skip = Cli.run("eval", "--sae", out.toString(), "--data", data.toString(), "--tokens", "2048",
+                "--non-finite-inputs", "skip", "--out", tmp.resolve("skip.json").toString());
+        assertEquals(Main.OK, skip.exit(), skip.toString());
+        assertTrue(skip.out().contains("skipped 3 activation rows holding NaN or Inf (first: " + data), skip::toString);
     }
 
     /**
