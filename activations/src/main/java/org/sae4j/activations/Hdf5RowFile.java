@@ -137,12 +137,7 @@ public final class Hdf5RowFile implements RowFile {
         while (done < count) {
             long row = first + done;
             int take = (int) Math.min(count - done, run - row % run);
-            long[] offset = new long[rank]; // [i0, .., i(rank-3), row within the run, 0]
-            long rest = row;
-            for (int i = rank - 2; i >= 0; i--) {
-                offset[i] = rest % shape[i];
-                rest /= shape[i];
-            }
+            long[] offset = Arrays.copyOf(rowShape.index(row), rank); // [i0, .., row within the run, 0]
             int[] slice = new int[rank]; // [1, .., 1, take, dIn]
             Arrays.fill(slice, 1);
             slice[rank - 2] = take;

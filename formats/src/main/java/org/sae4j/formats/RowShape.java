@@ -7,14 +7,16 @@ import java.util.Arrays;
  * dimension is flattened into rows in C order, so a [batch, seq, d] cache (what TransformerLens and most harvesting
  * scripts save) reads as batch·seq rows, as sparsify and SAELens flatten such caches before training. A [rows, d]
  * array reads as itself.
- *
- * @param shape the stored shape, rank ≥ 2
- * @param rows  the product of every dimension but the last
- * @param width the last dimension, 1 .. {@link Integer#MAX_VALUE}
  */
-public record RowShape(long[] shape, long rows, int width) {
-    public RowShape {
-        shape = shape.clone();
+public final class RowShape {
+    private final long[] shape; // the stored shape, rank ≥ 2
+    private final long rows;    // the product of every dimension but the last
+    private final int width;    // the last dimension, 1 .. Integer.MAX_VALUE
+
+    private RowShape(long[] shape, long rows, int width) {
+        this.shape = shape.clone();
+        this.rows = rows;
+        this.width = width;
     }
 
     /**
@@ -47,9 +49,17 @@ public record RowShape(long[] shape, long rows, int width) {
         return new RowShape(shape, rows, (int) width);
     }
 
-    @Override
+    /** The stored shape. */
     public long[] shape() {
         return shape.clone();
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public int width() {
+        return width;
     }
 
     /** Whether leading dimensions were flattened (rank above 2). */
@@ -57,35 +67,22 @@ public record RowShape(long[] shape, long rows, int width) {
         return shape.length > 2;
     }
 
+    /** Row {@code row}'s indices in the stored shape's leading dimensions (C order): [rank − 1]. */
+    public long[] index(long row) {
+        long[] index = new long[shape.length - 1];
+        long rest = row;
+        for (int i = index.length - 1; i >= 0; i--) {
+            index[i] = rest % shape[i];
+            rest /= shape[i];
+        }
+        return index;
+    }
+
     /**
      * Row {@code row} named for a person: "row 133", and for a flattened array also its index in the stored shape,
      * "row 133 (index [1, 5])" of a [batch, 128, d] array, so it can be found in the file the user wrote.
      */
     public String row(long row) {
-        if (!flattened()) {
-            return "row " + row;
-        }
-        long[] index = new long[shape.length - 1];
-        long rest = row;
-        for (int i = index.length - 1; i >= 0; i--) {
-            index[i] = shape[i] == 0 ? 0 : rest % shape[i];
-            rest = shape[i] == 0 ? 0 : rest / shape[i];
-        }
-        return "row " + row + " (index " + Arrays.toString(index) + ")";
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RowShape r && Arrays.equals(shape, r.shape);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(shape);
-    }
-
-    @Override
-    public String toString() {
-        return Arrays.toString(shape) + " as " + rows + " rows of " + width;
+        return flattened() ? "row " + row + " (index " + Arrays.toString(index(row)) + ")" : "row " + row;
     }
 }
