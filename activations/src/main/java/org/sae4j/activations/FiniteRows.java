@@ -75,7 +75,7 @@ public final class FiniteRows implements ActivationSource {
             }
             String where = inner.locate(at + r) + " holds " + src[base + bad] + " at column " + bad;
             if (policy == NonFinite.STOP) {
-                throw new BadInputException(where);
+                throw new NonFiniteRowException(where);
             }
             if (skipped++ == 0) {
                 firstSkipped = where;

@@ -290,7 +290,7 @@ public final class ShuffledFileSource implements ActivationSource {
         int len = rows * dIn;
         for (int i = 0; i < len; i++) {
             if (!Float.isFinite(data[i])) {
-                throw new BadInputException(where(firstRow + i / dIn) + " holds " + data[i] + " at column "
+                throw new NonFiniteRowException(where(firstRow + i / dIn) + " holds " + data[i] + " at column "
                         + (i % dIn));
             }
         }

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.sae4j.activations.ActivationSource;
 import org.sae4j.activations.FiniteRows;
 import org.sae4j.activations.NonFinite;
+import org.sae4j.activations.NonFiniteRowException;
 import org.sae4j.activations.SourceConfig;
 import org.sae4j.activations.SyntheticSuperposition;
 import org.sae4j.formats.BadInputException;
@@ -20,12 +20,9 @@ import org.sae4j.formats.BadInputException;
  */
 record HeldOut(SourceConfig config, long startPosition, String description) {
     static final long SYNTHETIC_HELD_OUT_POSITION = 1L << 40;
-    /** How the activation sources word a row that stops the run (FiniteRows, ShuffledFileSource). */
-    private static final Pattern NON_FINITE = Pattern.compile("holds (NaN|-?Infinity) at column \\d+$");
-
     /** A stop on a NaN/Inf activation row, with the option that skips such rows named; other errors as they are. */
     static BadInputException withSkipHint(BadInputException e) {
-        return NON_FINITE.matcher(e.getMessage()).find()
+        return e instanceof NonFiniteRowException
                 ? new BadInputException(e.getMessage() + " (--non-finite-inputs skip drops such rows)", e)
                 : e;
     }

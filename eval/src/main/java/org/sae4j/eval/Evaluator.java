@@ -2,6 +2,7 @@ package org.sae4j.eval;
 
 import java.io.IOException;
 import org.sae4j.activations.ActivationSource;
+import org.sae4j.activations.NonFiniteRowException;
 import org.sae4j.dictionary.Sae;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.kernels.Nio;
@@ -64,7 +65,7 @@ public final class Evaluator {
     private static void requireFinite(float[] x, int dIn, long firstRow) {
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
-                throw new BadInputException("activation row " + (firstRow + i / dIn) + " holds "
+                throw new NonFiniteRowException("activation row " + (firstRow + i / dIn) + " holds "
                         + x[i] + " at column " + (i % dIn));
             }
         }

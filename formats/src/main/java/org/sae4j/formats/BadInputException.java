@@ -5,7 +5,7 @@ package org.sae4j.formats;
  * The command line prints the message as one line and exits with code 2, so the message must say what was wrong
  * and where (file, dataset, row), in words a user understands without the stack trace.
  */
-public final class BadInputException extends RuntimeException {
+public class BadInputException extends RuntimeException {
     public BadInputException(String message) {
         super(message);
     }
