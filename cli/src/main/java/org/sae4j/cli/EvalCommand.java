@@ -72,7 +72,7 @@ final class EvalCommand implements Command {
         }
         long tokens = positive(line, "tokens", 200_000);
         int batch = (int) Math.min(positive(line, "batch-size", 4096), 1 << 20);
-        NonFinite policy = nonFinite(line);
+        NonFinite policy = NonFinite.named(line.getOptionValue("non-finite-inputs", "stop"));
         HeldOut heldOut = heldOut(line, sae);
         EvalResult result;
         try (FiniteRows source = heldOut.open(policy)) {
@@ -91,15 +91,6 @@ final class EvalCommand implements Command {
         Json.write(target, result.toJson());
         out.println("wrote " + target);
         return Main.OK;
-    }
-
-    private static NonFinite nonFinite(CommandLine line) {
-        String v = line.getOptionValue("non-finite-inputs", "stop");
-        return switch (v) {
-            case "stop" -> NonFinite.STOP;
-            case "skip" -> NonFinite.SKIP;
-            default -> throw new BadInputException("--non-finite-inputs must be stop or skip, got '" + v + "'");
-        };
     }
 
     private static HeldOut heldOut(CommandLine line, Sae sae) {
