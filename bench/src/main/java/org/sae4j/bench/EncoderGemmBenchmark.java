@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sae4j.dictionary.Nd4jNatives;
 
-/** The floor: {@code [N, dIn] × [dIn, dSae]} through {@code Nd4j.gemm} into a preallocated output. */
+/**
+ * The floor: {@code [N, dIn] × [dIn, dSae]} into a preallocated output, through the bound {@code Gemm} the step's
+ * encoder uses (OpenBLAS's sgemm, the kernel {@code Nd4j.gemm} also ends in).
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -12,6 +12,7 @@ import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeParams;
 import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.TrainingLoss;
+import org.sae4j.dictionary.kernels.Gemm;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.trainer.AdamOptimizer;
 import org.sae4j.trainer.TrainConfig;
@@ -102,6 +103,7 @@ public final class Fixture {
         private final INDArray xc;  // [N, dIn]
         private final INDArray wEnc; // [dIn, dSae]
         private final INDArray pre; // [N, dSae]
+        private final Gemm product; // the same bound call the step's encoder makes
 
         public EncoderGemm(Shape shape, long seed) {
             SplittableRandom random = new SplittableRandom(seed);
@@ -118,10 +120,12 @@ public final class Fixture {
             this.pre = Nd4j.create(DataType.FLOAT, shape.n(), shape.dSae());
             Nio.put(xc, x);
             Nio.put(wEnc, w);
+            this.product = Gemm.of(xc, wEnc, pre, false, false);
         }
 
         public INDArray run() {
-            return Nd4j.gemm(xc, wEnc, pre, false, false, 1.0, 0.0);
+            product.run();
+            return pre;
         }
 
         /** The same weights stored transposed: [dSae, dIn] row-major, a new array. */

@@ -14,6 +14,7 @@ import org.sae4j.dictionary.SaeConfig;
 import org.sae4j.dictionary.SaeParams;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.FloatOps;
+import org.sae4j.dictionary.kernels.Gemm;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.RowOps;
@@ -58,6 +59,7 @@ public final class ProfileStep {
     private final ByteBuffer gradWEncView;
     private final ActiveLatents active;
     private final Fixture.EncoderGemm gemm;
+    private final Gemm encoder;
     private final List<String> names = new ArrayList<>();
     private final List<double[]> ms = new ArrayList<>();
     private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
@@ -99,6 +101,7 @@ public final class ProfileStep {
         this.gradWEncView = Nio.bytes(grad.wEnc());
         this.active = new ActiveLatents(s.dSae());
         this.gemm = new Fixture.EncoderGemm(s, 7);
+        this.encoder = Gemm.of(xcNd, sae.params().wEnc(), preNd, false, false);
         for (String name : new String[] {"bare encoder GEMM (reference)", "centre x − b_dec, copy to native",
             "encoder GEMM", "top-k + ReLU", "W_dec copy to heap", "decode + reconstruction grad",
             "codes by latent", "backward (code grads, dW_dec ⟂, dW_enc, db_enc)", "db_dec via W_enc (matVec)",
@@ -161,7 +164,7 @@ public final class ProfileStep {
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0);
+        encoder.run();
         heap[i] = Probes.allocatedBytes();
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();

@@ -5,6 +5,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sae4j.dictionary.kernels.Gemm;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.RowOps;
@@ -32,6 +33,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
     final INDArray xcNd;    // [rows, dIn]
     final INDArray preNd;   // [rows, dSae] the encoder GEMM's output, without b_enc
     final ByteBuffer pre;   // live little-endian view of preNd
+    private final Gemm encoder; // preNd = xcNd · W_enc
     // Views of the SAE's parameters, and of the gradient last written (see viewGradient), made once: a NIO view is
     // a few objects, and a step should allocate none.
     final FloatBuffer bDecView;
@@ -77,6 +79,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
         this.preNd = Nd4j.create(DataType.FLOAT, rows, dSae);
         this.pre = Nio.bytes(preNd);
         SaeParams p = sae.params();
+        this.encoder = Gemm.of(xcNd, p.wEnc(), preNd, false, false);
         this.bDecView = Nio.floats(p.bDec());
         this.bEncView = p.bEnc() == null ? null : Nio.floats(p.bEnc()); // gated SAEs have b_gate and b_mag instead
         this.wEncView = Nio.floats(p.wEnc());
@@ -99,7 +102,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
         bDecView.get(0, bDec);
         Parallel.forRange(rows, centreRows);
         xcView.put(0, xc);
-        Nd4j.gemm(xcNd, sae.params().wEnc(), preNd, false, false, 1.0, 0.0); // [rows, dSae]
+        encoder.run(); // [rows, dSae]
     }
 
     private void centreRows(int from, int to) {
