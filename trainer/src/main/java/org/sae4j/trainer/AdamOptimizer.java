@@ -2,7 +2,6 @@ package org.sae4j.trainer;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,10 +10,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * ND4J's Adam over the SAE's flat parameter vector (the project uses ND4J's updaters rather than its own): its
  * {@code adam_updater} op, the one {@code org.nd4j.linalg.learning.AdamUpdater.applyUpdater} runs, then ND4J's
- * subtraction. Both are called through an op context kept from step to step, with the arrays bound once, because
- * building the op afresh each step as {@code applyUpdater} and {@code subi} do allocates ~14 KB of heap per step
- * against ~2 KB this way (bench {@code ProfileStep}); the results are bitwise the updater's
- * ({@code AdamOptimizerTest}). The moments live in one state array laid out as the updater's (m, then v) so a
+ * subtraction. Both run as {@link KeptOp}s, with the arrays bound once, because building the op afresh each step
+ * as {@code applyUpdater} and {@code subi} do allocates ~14 KB of heap per step, and a kept op nothing; the
+ * results are bitwise the updater's ({@code AdamOptimizerTest}). The moments live in one state array laid out as the updater's (m, then v) so a
  * checkpoint saves and restores them exactly; the learning rate is {@link Schedules}'s pure function of the step.
  */
 public final class AdamOptimizer {
@@ -22,10 +20,8 @@ public final class AdamOptimizer {
     private final INDArray state; // [1, 2 · nParams]: m, then v
     private final INDArray m;     // [1, nParams] view of state
     private final INDArray v;     // [1, nParams] view of state
-    private final AdamUpdater adamOp = new AdamUpdater();
-    private final SubOp subOp = new SubOp();
-    private final OpContext adamContext = Nd4j.getExecutioner().buildContext();
-    private final OpContext subContext = Nd4j.getExecutioner().buildContext();
+    private final KeptOp adamOp = new KeptOp(new AdamUpdater(), 4, 1); // lr, β1, β2, ε; the 0-based step
+    private final KeptOp subOp = new KeptOp(new SubOp(), 0, 0);
     private INDArray adamGradient; // the arrays each context holds; rebound only when a caller passes others
     private INDArray subParams;
     private INDArray subUpdate;
@@ -46,25 +42,26 @@ public final class AdamOptimizer {
     /** The first half of {@link #step}: the moments advance and the gradient becomes the update, in place. */
     public void update(INDArray gradient, long step) {
         if (gradient != adamGradient) {
-            adamContext.setInputArrays(gradient, v, m); // the op's order: gradient, v, m; written back in place
-            adamContext.setOutputArrays(gradient, v, m);
+            // The op's order: gradient, v, m; all three written back in place.
+            adamOp.bind(new INDArray[] {gradient, v, m}, new INDArray[] {gradient, v, m});
             adamGradient = gradient;
         }
-        adamContext.setTArguments(Schedules.learningRate(config, step), config.adamBeta1(), config.adamBeta2(),
-                config.adamEpsilon());
-        adamContext.setIArguments(Math.toIntExact(step));
-        Nd4j.exec(adamOp, adamContext);
+        adamOp.tArg(0, Schedules.learningRate(config, step));
+        adamOp.tArg(1, config.adamBeta1());
+        adamOp.tArg(2, config.adamBeta2());
+        adamOp.tArg(3, config.adamEpsilon());
+        adamOp.iArg(0, Math.toIntExact(step));
+        adamOp.run();
     }
 
     /** The second half of {@link #step}: params −= the update {@link #update} left in the gradient array. */
     public void apply(INDArray params, INDArray update) {
         if (params != subParams || update != subUpdate) {
-            subContext.setInputArrays(params, update);
-            subContext.setOutputArrays(params);
+            subOp.bind(new INDArray[] {params, update}, new INDArray[] {params});
             subParams = params;
             subUpdate = update;
         }
-        Nd4j.exec(subOp, subContext);
+        subOp.run();
     }
 
     public INDArray state() {

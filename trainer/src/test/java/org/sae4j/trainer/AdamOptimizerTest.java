@@ -1,11 +1,15 @@
 package org.sae4j.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
@@ -62,6 +66,41 @@ class AdamOptimizerTest {
             assertArrayEquals(referenceParams.toFloatVector(), params.toFloatVector(), 0f,
                     "parameters after step " + step);
         }
+    }
+
+    @Test
+    void aStepAllocatesNothingOnTheHeap() {
+        AdamOptimizer adam = new AdamOptimizer(TrainConfig.defaults(), N_PARAMS);
+        INDArray params = randomRow(5, 1f);
+        INDArray gradient = randomRow(6, 1e-3f);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (long step = 0; step < 2_000; step++) {
+            adam.step(params, gradient, step); // binds the arrays and links the native calls
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int steps = 10_000;
+        for (long step = 2_000; step < 2_000 + steps; step++) {
+            adam.step(params, gradient, step);
+        }
+        long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        // Through Nd4j.exec the same steps allocate ~2 KB each.
+        assertTrue(bytes < steps, bytes + " bytes over " + steps + " steps");
+    }
+
+    @Test
+    void aFailingOpIsAnErrorNamingIt() {
+        KeptOp sub = new KeptOp(new SubOp(), 0, 0);
+        INDArray a = Nd4j.create(DataType.FLOAT, 1, 5);
+        sub.bind(new INDArray[] {a, Nd4j.create(DataType.FLOAT, 1, 7)}, new INDArray[] {a});
+        IllegalStateException e = assertThrows(IllegalStateException.class, sub::run);
+        assertTrue(e.getMessage().startsWith("ND4J op subtract failed"), e.getMessage());
+        // The failure is consumed: the op runs again once its arrays fit.
+        INDArray b = Nd4j.createFromArray(1f, 2f, 3f, 4f, 5f).reshape(1, 5);
+        a.assign(10f);
+        sub.bind(new INDArray[] {a, b}, new INDArray[] {a});
+        sub.run();
+        assertArrayEquals(new float[] {9f, 8f, 7f, 6f, 5f}, a.toFloatVector(), 0f);
     }
 
     private static INDArray randomRow(long seed, float scale) {
