@@ -23,6 +23,7 @@ final class AuxK {
     private int[] idx = new int[0];
     private float[] val = new float[0];
     private float[] dVal = new float[0];
+    private SparseBackward.Codes codes; // over val and dVal; made again only when they grow
     private double value; // the term at the last run
 
     AuxK(int rows, int dIn, int dSae) {
@@ -65,6 +66,7 @@ final class AuxK {
             idx = new int[rows * width];
             val = new float[rows * width];
             dVal = new float[rows * width];
+            codes = new SparseBackward.Codes(active, val, eHat, dVal);
         }
         TopK.select(pre, bEnc, rows, dSae, deadList, nDead, width, idx, val);
         for (int i = 0; i < rows * width; i++) {
@@ -80,7 +82,7 @@ final class AuxK {
         }
         value = scale * s / rows;
         active.build(idx, val, rows, width);
-        return new SparseBackward.Codes(active, val, eHat, dVal);
+        return codes;
     }
 
     /** The term's value at the last {@link #run}; 0 when it did not run. */

@@ -10,47 +10,86 @@ import java.nio.FloatBuffer;
  */
 public final class RowOps {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private RowOps() {
     }
 
     /** {@code g[r] −= (g[r]·w[r]) · w[r]} for every row: removes each gradient row's component along a unit row. */
     public static void removeParallel(FloatBuffer g, FloatBuffer w, int rows, int cols) {
-        Parallel.forRange(rows, 64, (from, to) -> {
-            float[][] s = scratch(cols);
-            float[] gr = s[0];
-            float[] wr = s[1];
-            for (int r = from; r < to; r++) {
-                g.get(r * cols, gr, 0, cols);
-                w.get(r * cols, wr, 0, cols);
-                FloatOps.axpy(-FloatOps.dot(gr, 0, wr, 0, cols), wr, 0, gr, 0, cols);
-                g.put(r * cols, gr, 0, cols);
-            }
-        });
+        run(Pass.REMOVE_PARALLEL, g, w, null, null, rows, cols, 64);
     }
 
     /** {@code w[r] /= (‖w[r]‖ + 1e-12)}: unit rows, and rows of exactly zero stay zero. */
     public static void normalize(FloatBuffer w, int rows, int cols) {
-        Parallel.forRange(rows, 64, (from, to) -> {
-            float[] wr = scratch(cols)[0];
-            for (int r = from; r < to; r++) {
-                w.get(r * cols, wr, 0, cols);
-                float norm = (float) Math.sqrt(FloatOps.dot(wr, 0, wr, 0, cols));
-                FloatOps.scale(1f / (norm + 1e-12f), wr, 0, cols);
-                w.put(r * cols, wr, 0, cols);
-            }
-        });
+        run(Pass.NORMALIZE, null, w, null, null, rows, cols, 64);
     }
 
     /** {@code out[r] = a[r] · x}; a [rows, cols], x [cols], out [rows]. */
     public static void matVec(FloatBuffer a, int rows, int cols, float[] x, float[] out) {
-        Parallel.forRange(rows, 16, (from, to) -> {
-            float[] ar = scratch(cols)[0];
+        run(Pass.MAT_VEC, null, a, x, out, rows, cols, 16);
+    }
+
+    private enum Pass { REMOVE_PARALLEL, NORMALIZE, MAT_VEC }
+
+    private static void run(Pass pass, FloatBuffer g, FloatBuffer w, float[] x, float[] out, int rows, int cols,
+                            int grain) {
+        Job job = JOB.get();
+        job.pass = pass;
+        job.g = g;
+        job.w = w;
+        job.x = x;
+        job.out = out;
+        job.cols = cols;
+        try {
+            Parallel.forRange(rows, grain, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
+     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
+     */
+    private static final class Job implements Parallel.RangeBody {
+        Pass pass;
+        FloatBuffer g; // REMOVE_PARALLEL: the gradient rows
+        FloatBuffer w; // the unit rows, the rows to normalise, or the matrix
+        float[] x;     // MAT_VEC
+        float[] out;   // MAT_VEC
+        int cols;
+
+        @Override
+        public void run(int from, int to) {
+            float[][] s = scratch(cols);
+            float[] wr = s[0];
+            float[] gr = s[1];
             for (int r = from; r < to; r++) {
-                a.get(r * cols, ar, 0, cols);
-                out[r] = FloatOps.dot(ar, 0, x, 0, cols);
+                w.get(r * cols, wr, 0, cols);
+                switch (pass) {
+                    case REMOVE_PARALLEL -> {
+                        g.get(r * cols, gr, 0, cols);
+                        FloatOps.axpy(-FloatOps.dot(gr, 0, wr, 0, cols), wr, 0, gr, 0, cols);
+                        g.put(r * cols, gr, 0, cols);
+                    }
+                    case NORMALIZE -> {
+                        float norm = (float) Math.sqrt(FloatOps.dot(wr, 0, wr, 0, cols));
+                        FloatOps.scale(1f / (norm + 1e-12f), wr, 0, cols);
+                        w.put(r * cols, wr, 0, cols);
+                    }
+                    case MAT_VEC -> out[r] = FloatOps.dot(wr, 0, x, 0, cols);
+                }
             }
-        });
+        }
+
+        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
+        void clear() {
+            g = null;
+            w = null;
+            x = null;
+            out = null;
+        }
     }
 
     /** Plain reference for {@link #removeParallel}, in double, on heap arrays. */

@@ -27,6 +27,7 @@ public final class SparseBackward {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
     /** Per thread, the gather map of {@link VectorFloatOps#putTransposed} for the last dIn (lane l reads l·dIn). */
     private static final ThreadLocal<int[]> GATHER_MAP = ThreadLocal.withInitial(() -> new int[0]);
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     /**
      * One code set: which latents are active where, their activations, the gradient reaching what they decode to,
@@ -98,8 +99,56 @@ public final class SparseBackward {
             throw new IllegalArgumentException("the tangent projection needs the decoder");
         }
         int tiles = (dSae + TILE - 1) / TILE;
-        boolean[] nonFinite = new boolean[1]; // set by any thread that writes a NaN or an infinity
-        Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
+        Job job = JOB.get();
+        job.sets = sets;
+        job.xc = xc;
+        job.dIn = dIn;
+        job.dSae = dSae;
+        job.wDec = wDec;
+        job.tangentDecoderGrad = tangentDecoderGrad;
+        job.gradBEnc = gradBEnc;
+        job.gradWDec = gradWDec;
+        job.gradWEnc = gradWEnc;
+        job.nonFinite = false;
+        try {
+            job.encoderPass = false;
+            Parallel.forRange(tiles, 1, job);
+            job.encoderPass = true;
+            Parallel.forRange(tiles, 1, job);
+            return !job.nonFinite;
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One call's arguments and its loop over tiles of latents, as the parallel body of each pass: one per calling
+     * thread, reused, so a call allocates nothing (a lambda capturing the arguments would be a new object on every
+     * call).
+     */
+    private static final class Job implements Parallel.RangeBody {
+        Codes[] sets;
+        float[] xc;
+        int dIn;
+        int dSae;
+        float[] wDec;
+        boolean tangentDecoderGrad;
+        float[] gradBEnc;
+        FloatBuffer gradWDec;
+        ByteBuffer gradWEnc;
+        boolean encoderPass; // dW_enc's pass, else dW_dec's
+        boolean nonFinite;   // set by any thread that writes a NaN or an infinity; read after the passes
+
+        @Override
+        public void run(int fromTile, int toTile) {
+            if (encoderPass) {
+                encoderTiles(fromTile, toTile);
+            } else {
+                decoderTiles(fromTile, toTile);
+            }
+        }
+
+        private void decoderTiles(int fromTile, int toTile) {
             float[][] s = scratch(dIn);
             float[] decTile = s[0]; // [TILE, dIn] rows of dW_dec
             for (int tile = fromTile; tile < toTile; tile++) {
@@ -117,12 +166,13 @@ public final class SparseBackward {
                     }
                 }
                 if (!FloatOps.allFinite(decTile, 0, width * dIn)) {
-                    nonFinite[0] = true;
+                    nonFinite = true;
                 }
                 gradWDec.put(j0 * dIn, decTile, 0, width * dIn);
             }
-        });
-        Parallel.forRange(tiles, 1, (fromTile, toTile) -> {
+        }
+
+        private void encoderTiles(int fromTile, int toTile) {
             float[][] s = scratch(dIn);
             int[] gatherMap = GATHER_MAP.get();
             if (FloatOps.SIMD && (gatherMap.length == 0 || gatherMap[1] != dIn)) {
@@ -144,7 +194,7 @@ public final class SparseBackward {
                     gradBEnc[j] = b;
                 }
                 if (!FloatOps.allFinite(encTile, 0, width * dIn)) {
-                    nonFinite[0] = true;
+                    nonFinite = true;
                 }
                 int done = FloatOps.SIMD
                         ? VectorFloatOps.putTransposed(encTile, width, dIn, gradWEnc, dSae, j0, gatherMap) : 0;
@@ -161,8 +211,17 @@ public final class SparseBackward {
                     }
                 }
             }
-        });
-        return !nonFinite[0];
+        }
+
+        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
+        void clear() {
+            sets = null;
+            xc = null;
+            wDec = null;
+            gradBEnc = null;
+            gradWDec = null;
+            gradWEnc = null;
+        }
     }
 
     /** Whether latent j has an entry in any code set: a row no entry touched stays exactly zero, projected or not. */

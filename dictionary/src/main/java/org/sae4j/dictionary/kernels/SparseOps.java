@@ -7,6 +7,7 @@ package org.sae4j.dictionary.kernels;
  */
 public final class SparseOps {
     private static final ThreadLocal<float[]> DOTS = ThreadLocal.withInitial(() -> new float[4]);
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private SparseOps() {
     }
@@ -14,11 +15,7 @@ public final class SparseOps {
     /** {@code out[r] = bias + Σ_t val[r,t] · wDec[idx[r,t]]}; wDec [dSae, dIn], bias [dIn] or null, out [rows, dIn]. */
     public static void decode(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn, float[] bias,
                               float[] out) {
-        Parallel.forRange(rows, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                decodeRow(idx, val, k, wDec, dIn, bias, out, r);
-            }
-        });
+        run(false, idx, val, rows, k, wDec, dIn, bias, null, null, 0f, out, null, null, null);
     }
 
     private static void decodeRow(int[] idx, float[] val, int k, float[] wDec, int dIn, float[] bias, float[] out,
@@ -63,36 +60,105 @@ public final class SparseOps {
     public static void decodeWithGrad(int[] idx, float[] val, int rows, int k, float[] wDec, int dIn, float[] bias,
                                       float[] shift, float[] target, float scale, float[] out, float[] grad,
                                       double[] rowSq, float[] codeGrad) {
-        Parallel.forRange(rows, (from, to) -> {
-            float[] dots = DOTS.get();
+        run(true, idx, val, rows, k, wDec, dIn, bias, shift, target, scale, out, grad, rowSq, codeGrad);
+    }
+
+    private static void run(boolean withGrad, int[] idx, float[] val, int rows, int k, float[] wDec, int dIn,
+                            float[] bias, float[] shift, float[] target, float scale, float[] out, float[] grad,
+                            double[] rowSq, float[] codeGrad) {
+        Job job = JOB.get();
+        job.withGrad = withGrad;
+        job.idx = idx;
+        job.val = val;
+        job.k = k;
+        job.wDec = wDec;
+        job.dIn = dIn;
+        job.bias = bias;
+        job.shift = shift;
+        job.target = target;
+        job.scale = scale;
+        job.out = out;
+        job.grad = grad;
+        job.rowSq = rowSq;
+        job.codeGrad = codeGrad;
+        try {
+            Parallel.forRange(rows, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
+     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
+     */
+    private static final class Job implements Parallel.RangeBody {
+        boolean withGrad; // decodeWithGrad, else decode
+        int[] idx;
+        float[] val;
+        int k;
+        float[] wDec;
+        int dIn;
+        float[] bias;
+        float[] shift;
+        float[] target;
+        float scale;
+        float[] out;
+        float[] grad;
+        double[] rowSq;
+        float[] codeGrad;
+
+        @Override
+        public void run(int from, int to) {
             for (int r = from; r < to; r++) {
                 decodeRow(idx, val, k, wDec, dIn, bias, out, r);
-                int o = r * dIn;
-                double sq = 0;
-                for (int d = 0; d < dIn; d++) {
-                    float diff = out[o + d] + (shift == null ? 0f : shift[o + d]) - target[o + d];
-                    sq += (double) diff * diff;
-                    grad[o + d] = scale * diff;
-                }
-                rowSq[r] = sq;
-                if (codeGrad == null) {
-                    continue;
-                }
-                int t = 0;
-                for (; t + 4 <= k; t += 4) {
-                    int c = r * k + t;
-                    FloatOps.dot4(wDec, row(idx, val, c, dIn), row(idx, val, c + 1, dIn), row(idx, val, c + 2, dIn),
-                            row(idx, val, c + 3, dIn), grad, o, dIn, dots);
-                    for (int q = 0; q < 4; q++) {
-                        codeGrad[c + q] = idx[c + q] >= 0 ? dots[q] : 0f;
-                    }
-                }
-                for (; t < k; t++) {
-                    int c = r * k + t;
-                    codeGrad[c] = idx[c] >= 0 ? FloatOps.dot(wDec, idx[c] * dIn, grad, o, dIn) : 0f;
+                if (withGrad) {
+                    gradRow(r);
                 }
             }
-        });
+        }
+
+        private void gradRow(int r) {
+            int o = r * dIn;
+            double sq = 0;
+            for (int d = 0; d < dIn; d++) {
+                float diff = out[o + d] + (shift == null ? 0f : shift[o + d]) - target[o + d];
+                sq += (double) diff * diff;
+                grad[o + d] = scale * diff;
+            }
+            rowSq[r] = sq;
+            if (codeGrad == null) {
+                return;
+            }
+            float[] dots = DOTS.get();
+            int t = 0;
+            for (; t + 4 <= k; t += 4) {
+                int c = r * k + t;
+                FloatOps.dot4(wDec, row(idx, val, c, dIn), row(idx, val, c + 1, dIn), row(idx, val, c + 2, dIn),
+                        row(idx, val, c + 3, dIn), grad, o, dIn, dots);
+                for (int q = 0; q < 4; q++) {
+                    codeGrad[c + q] = idx[c + q] >= 0 ? dots[q] : 0f;
+                }
+            }
+            for (; t < k; t++) {
+                int c = r * k + t;
+                codeGrad[c] = idx[c] >= 0 ? FloatOps.dot(wDec, idx[c] * dIn, grad, o, dIn) : 0f;
+            }
+        }
+
+        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
+        void clear() {
+            idx = null;
+            val = null;
+            wDec = null;
+            bias = null;
+            shift = null;
+            target = null;
+            out = null;
+            grad = null;
+            rowSq = null;
+            codeGrad = null;
+        }
     }
 
     private static float weight(int[] idx, float[] val, int c) {

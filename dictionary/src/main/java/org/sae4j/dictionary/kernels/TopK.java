@@ -21,6 +21,7 @@ import java.util.Comparator;
  */
 public final class TopK {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Selection> SELECTION = ThreadLocal.withInitial(Selection::new);
 
     private TopK() {
     }
@@ -35,9 +36,40 @@ public final class TopK {
      */
     public static void select(ByteBuffer src, float[] bias, int rows, int cols, int[] cand, int nCand, int k,
                               int[] idx, float[] val) {
-        int available = cand == null ? cols : nCand;
-        boolean threshold = usesThreshold(cand, cols, k);
-        Parallel.forRange(rows, 4, (from, to) -> {
+        Selection job = SELECTION.get();
+        job.src = src;
+        job.bias = bias;
+        job.cols = cols;
+        job.cand = cand;
+        job.available = cand == null ? cols : nCand;
+        job.k = k;
+        job.threshold = usesThreshold(cand, cols, k);
+        job.idx = idx;
+        job.val = val;
+        try {
+            Parallel.forRange(rows, 4, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
+     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
+     */
+    private static final class Selection implements Parallel.RangeBody {
+        ByteBuffer src;
+        float[] bias;
+        int cols;
+        int[] cand;
+        int available;
+        int k;
+        boolean threshold;
+        int[] idx;
+        float[] val;
+
+        @Override
+        public void run(int from, int to) {
             Scratch s = SCRATCH.get().ensure(cols, k);
             FloatBuffer floats = threshold ? s.floatsOf(src) : null;
             for (int r = from; r < to; r++) {
@@ -59,7 +91,16 @@ public final class TopK {
                     val[o + t] = t < filled ? s.heapVal[t] : 0f;
                 }
             }
-        });
+        }
+
+        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
+        void clear() {
+            src = null;
+            bias = null;
+            cand = null;
+            idx = null;
+            val = null;
+        }
     }
 
     /** Whether the block-threshold path pays: all columns, and at least 16 of them per selected one. */

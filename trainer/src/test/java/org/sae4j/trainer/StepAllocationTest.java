@@ -1,0 +1,91 @@
+package org.sae4j.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sae4j.dictionary.Architecture;
+import org.sae4j.dictionary.Sae;
+import org.sae4j.dictionary.SaeConfig;
+import org.sae4j.dictionary.SaeParams;
+import org.sae4j.dictionary.SaeWorkspace;
+import org.sae4j.dictionary.TrainingLoss;
+
+/**
+ * A TopK training step (forward, backward with AuxK and the decoder-gradient projection, ND4J's Adam, the
+ * decoder-norm constraint) allocates nothing on the heap, on the calling thread or the kernels' workers, beyond the
+ * one record that carries its loss back (48 bytes). Before kernels ran as reused jobs, the GEMM as a bound OpenBLAS
+ * call and Adam through its native context, a step allocated ~8.6 KB.
+ */
+class StepAllocationTest {
+    private static final long LOSS_RECORD_BYTES = 48;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    @Test
+    void aTopKStepAllocatesOnlyItsLossRecord() {
+        int rows = 256;
+        int dIn = 64;
+        int dSae = 512;
+        SaeConfig config = SaeConfig.of(dIn, dSae, new Architecture.TopK(8));
+        Sae sae = Sae.initialize(config, 1);
+        SaeWorkspace workspace = new SaeWorkspace(sae, rows, true);
+        SaeParams grad = SaeParams.zeros(config);
+        TrainConfig defaults = TrainConfig.defaults();
+        AdamOptimizer adam = new AdamOptimizer(defaults, config.parameterCount());
+        TrainingLoss loss = new TrainingLoss(0, defaults.auxKCoefficient(), dIn / 2);
+        boolean[] dead = new boolean[dSae];
+        SplittableRandom random = new SplittableRandom(2);
+        for (int j = 0; j < dSae; j++) {
+            dead[j] = random.nextDouble() < 0.25; // so AuxK runs too
+        }
+        float[] x = workspace.input();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        Runnable step = new Runnable() {
+            long n;
+
+            @Override
+            public void run() {
+                workspace.forward();
+                workspace.backward(loss, dead, grad);
+                adam.step(sae.params().flat(), grad.flat(), n++);
+                sae.normalizeDecoderRows();
+            }
+        };
+        for (int i = 0; i < 1_500; i++) {
+            step.run(); // until the JIT has compiled the kernels: interpreted Vector API code allocates
+        }
+        long[] threads = kernelThreadsAndThisOne();
+        long best = Long.MAX_VALUE;
+        int steps = 200;
+        for (int window = 0; window < 3; window++) { // the least of three, in case the JIT recompiles during one
+            long before = allocated(threads);
+            for (int i = 0; i < steps; i++) {
+                step.run();
+            }
+            best = Math.min(best, allocated(threads) - before);
+        }
+        long first = allocated(threads);
+        long reading = allocated(threads) - first; // what one reading allocates itself, if anything
+        double perStep = (double) (best - reading) / steps;
+        assertTrue(perStep <= LOSS_RECORD_BYTES + 8, perStep + " bytes per step");
+    }
+
+    private static long[] kernelThreadsAndThisOne() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("sae4j-kernel-"))
+                .mapToLong(Thread::getId)
+                .toArray();
+    }
+
+    private static long allocated(long[] threads) {
+        long sum = 0;
+        for (long id : threads) {
+            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+        }
+        return sum;
+    }
+}
