@@ -1,11 +1,11 @@
 package org.sae4j.dictionary;
 
+import java.nio.FloatBuffer;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.BatchSelect;
 import org.sae4j.dictionary.kernels.NestedDecode;
-import org.sae4j.dictionary.kernels.Parallel;
+import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.SparseBackward;
 
 /**
@@ -38,6 +38,9 @@ final class BatchTopKPass extends Pass {
     private final BatchSelect select;
     private final AuxK auxK;
     private int kept;
+    private final FloatBuffer thetaView; // the SAE's threshold, every latent the same value
+    private SaeParams thresholdGradOf;
+    private FloatBuffer thresholdGradView;
 
     BatchTopKPass(Sae sae, int rows, int k, List<Integer> widths) {
         super(sae, rows);
@@ -60,10 +63,15 @@ final class BatchTopKPass extends Pass {
         }
         this.sets = new SparseBackward.Codes[levels];
         this.setsWithAux = new SparseBackward.Codes[levels + 1];
+        for (int m = 0; m < levels; m++) {
+            sets[m] = new SparseBackward.Codes(actives[m], val, levelGrad[m], codeGrad);
+            setsWithAux[m] = sets[m];
+        }
         this.bEnc = new float[dSae];
         this.wDec = new float[dSae * dIn];
         this.select = new BatchSelect(rows, dSae);
         this.auxK = new AuxK(rows, dIn, dSae);
+        this.thetaView = Nio.floats(sae.params().threshold());
     }
 
     @Override
@@ -71,7 +79,7 @@ final class BatchTopKPass extends Pass {
         encodeWithoutBias();
         bEncView.get(0, bEnc);
         kept = select.select(pre, bEnc, keep, rowStart, idx, val);
-        Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
+        copyDecoder(wDec);
         NestedDecode.decodeWithGrad(rowStart, idx, val, rows, wDec, dIn, bDec, x, 2f / rows, levelEnd, xHat,
                 levelGrad, levelSq, codeGrad);
     }
@@ -96,15 +104,12 @@ final class BatchTopKPass extends Pass {
         SparseBackward.Codes aux = auxK.run(loss, dead, pre, bEnc, wDec, xHat, x);
         for (int m = 0; m < levels; m++) {
             actives[m].buildRagged(rowStart, idx, val, rows, m == 0 ? 0 : levelEnd[m - 1], levelEnd[m]);
-            SparseBackward.Codes set = new SparseBackward.Codes(actives[m], val, levelGrad[m], codeGrad);
-            sets[m] = set;
-            setsWithAux[m] = set;
         }
         setsWithAux[levels] = aux;
         viewGradient(grad);
         SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
-        grad.threshold().assign(0);
+        zeroThresholdGrad(grad);
         updateThreshold(loss.thresholdLr());
         return new TrainingLoss.Parts(mse, 0, auxK.loss(), inner);
     }
@@ -118,9 +123,22 @@ final class BatchTopKPass extends Pass {
         for (int e = 0; e < kept; e++) {
             min = Math.min(min, val[e]);
         }
-        INDArray theta = sae.params().threshold();
-        double old = theta.getFloat(0, 0);
-        theta.assign((float) ((1 - lr) * old + lr * min));
+        double old = thetaView.get(0);
+        float updated = (float) ((1 - lr) * old + lr * min);
+        for (int j = 0; j < thetaView.capacity(); j++) {
+            thetaView.put(j, updated);
+        }
+    }
+
+    /** The threshold is not the optimizer's to move: its gradient is zero (so Adam's update of it is too). */
+    private void zeroThresholdGrad(SaeParams grad) {
+        if (grad != thresholdGradOf) {
+            thresholdGradOf = grad;
+            thresholdGradView = Nio.floats(grad.threshold());
+        }
+        for (int j = 0; j < thresholdGradView.capacity(); j++) {
+            thresholdGradView.put(j, 0f);
+        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.sae4j.dictionary;
 
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.FloatOps;
-import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.SparseBackward;
 import org.sae4j.dictionary.kernels.SparseOps;
 import org.sae4j.dictionary.kernels.TopK;
@@ -30,7 +29,6 @@ final class TopKPass extends Pass {
     private final SparseBackward.Codes codes; // the main code set, as the backward reads it
     private final SparseBackward.Codes[] mainOnly;
     private final SparseBackward.Codes[] mainAndAux; // [1] set per step
-    private final Parallel.RangeBody copyDecoderRows = this::copyDecoderRows;
 
     private final AuxK auxK;
 
@@ -58,12 +56,8 @@ final class TopKPass extends Pass {
         for (int i = 0; i < val.length; i++) {
             val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
         }
-        Parallel.forRange(dSae, 256, copyDecoderRows);
+        copyDecoder(wDec);
         SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, null);
-    }
-
-    private void copyDecoderRows(int from, int to) {
-        wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn);
     }
 
     @Override

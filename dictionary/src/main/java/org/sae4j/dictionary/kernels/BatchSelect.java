@@ -29,6 +29,19 @@ public final class BatchSelect {
     private final int[][] low;      // [parts][LOW]
     private final int[] above;      // [rows] entries > τ per row
     private final int[] ties;       // [rows] entries == τ per row, then how many of them are kept
+    // The call in flight, for the parallel bodies below, which are bound once: a lambda capturing these would be a
+    // new object on every call.
+    private ByteBuffer src;
+    private float[] bias;
+    private int highBucket;
+    private float tau;
+    private int[] rowStart;
+    private int[] idx;
+    private float[] val;
+    private final Parallel.RangeBody countHigh = this::countHigh;
+    private final Parallel.RangeBody countLow = this::countLow;
+    private final Parallel.RangeBody countRows = this::countRows;
+    private final Parallel.RangeBody writeRows = this::writeRows;
 
     public BatchSelect(int rows, int cols) {
         this.rows = rows;
@@ -50,22 +63,25 @@ public final class BatchSelect {
      * @return the number of entries kept, {@code rowStart[rows]}
      */
     public int select(ByteBuffer src, float[] bias, int keep, int[] rowStart, int[] idx, float[] val) {
+        this.src = src;
+        this.bias = bias;
+        this.rowStart = rowStart;
+        this.idx = idx;
+        this.val = val;
+        try {
+            return select(keep);
+        } finally {
+            this.src = null; // don't keep the caller's arrays alive
+            this.bias = null;
+            this.rowStart = null;
+            this.idx = null;
+            this.val = null;
+        }
+    }
+
+    private int select(int keep) {
         // (1) top 16 bits of every positive entry
-        Parallel.forRange(parts, 1, (a, b) -> {
-            for (int part = a; part < b; part++) {
-                int[] h = high[part];
-                Arrays.fill(h, 0);
-                for (int r = firstRow(part); r < firstRow(part + 1); r++) {
-                    int at = 4 * r * cols;
-                    for (int c = 0; c < cols; c++) {
-                        float v = src.getFloat(at + 4 * c) + bias[c];
-                        if (v > 0f) { // NaN never; +Inf as the largest
-                            h[Float.floatToRawIntBits(v) >>> 16]++;
-                        }
-                    }
-                }
-            }
-        });
+        Parallel.forRange(parts, 1, countHigh);
         long positive = 0;
         int bucket = -1;
         long aboveBucket = 0;
@@ -80,30 +96,14 @@ public final class BatchSelect {
             }
             positive += n;
         }
-        float tau;
         long tieBudget;
         if (bucket < 0) { // no more than keep positive entries: keep them all
             tau = Float.MIN_VALUE;
             tieBudget = Long.MAX_VALUE;
         } else {
             // (2) low 16 bits inside the bucket
-            final int hb = bucket;
-            Parallel.forRange(parts, 1, (a, b) -> {
-                for (int part = a; part < b; part++) {
-                    int[] h = low[part];
-                    Arrays.fill(h, 0);
-                    for (int r = firstRow(part); r < firstRow(part + 1); r++) {
-                        int at = 4 * r * cols;
-                        for (int c = 0; c < cols; c++) {
-                            float v = src.getFloat(at + 4 * c) + bias[c];
-                            int bits = Float.floatToRawIntBits(v);
-                            if (v > 0f && bits >>> 16 == hb) {
-                                h[bits & 0xffff]++;
-                            }
-                        }
-                    }
-                }
-            });
+            highBucket = bucket;
+            Parallel.forRange(parts, 1, countLow);
             long need = keep - aboveBucket;
             long seen = 0;
             int lowBits = -1;
@@ -122,19 +122,7 @@ public final class BatchSelect {
             tieBudget = need - seen;
         }
         // (3) per row: entries > τ and == τ; offsets; ties handed out in row order
-        final float t = tau;
-        Parallel.forRange(rows, (from, to) -> {
-            int[] at = scratch();
-            for (int r = from; r < to; r++) {
-                int n = FloatOps.collectAtLeast(src, 4 * r * cols, bias, cols, t, at, cols);
-                int eq = 0;
-                for (int i = 0; i < n; i++) {
-                    eq += src.getFloat(4 * (r * cols + at[i])) + bias[at[i]] == t ? 1 : 0;
-                }
-                above[r] = n - eq;
-                ties[r] = eq;
-            }
-        });
+        Parallel.forRange(rows, countRows);
         rowStart[0] = 0;
         for (int r = 0; r < rows; r++) {
             int take = (int) Math.min(ties[r], tieBudget);
@@ -143,28 +131,76 @@ public final class BatchSelect {
             rowStart[r + 1] = rowStart[r] + above[r] + take;
         }
         // (4) write each row's entries in column order
-        Parallel.forRange(rows, (from, to) -> {
-            int[] at = scratch();
-            for (int r = from; r < to; r++) {
-                int n = FloatOps.collectAtLeast(src, 4 * r * cols, bias, cols, t, at, cols);
-                int e = rowStart[r];
-                int tiesLeft = ties[r];
-                for (int i = 0; i < n; i++) {
-                    int c = at[i];
-                    float v = src.getFloat(4 * (r * cols + c)) + bias[c];
-                    if (v == t) {
-                        if (tiesLeft == 0) {
-                            continue;
-                        }
-                        tiesLeft--;
+        Parallel.forRange(rows, writeRows);
+        return rowStart[rows];
+    }
+
+    private void countHigh(int fromPart, int toPart) {
+        for (int part = fromPart; part < toPart; part++) {
+            int[] h = high[part];
+            Arrays.fill(h, 0);
+            for (int r = firstRow(part); r < firstRow(part + 1); r++) {
+                int at = 4 * r * cols;
+                for (int c = 0; c < cols; c++) {
+                    float v = src.getFloat(at + 4 * c) + bias[c];
+                    if (v > 0f) { // NaN never; +Inf as the largest
+                        h[Float.floatToRawIntBits(v) >>> 16]++;
                     }
-                    idx[e] = c;
-                    val[e] = v;
-                    e++;
                 }
             }
-        });
-        return rowStart[rows];
+        }
+    }
+
+    private void countLow(int fromPart, int toPart) {
+        for (int part = fromPart; part < toPart; part++) {
+            int[] h = low[part];
+            Arrays.fill(h, 0);
+            for (int r = firstRow(part); r < firstRow(part + 1); r++) {
+                int at = 4 * r * cols;
+                for (int c = 0; c < cols; c++) {
+                    float v = src.getFloat(at + 4 * c) + bias[c];
+                    int bits = Float.floatToRawIntBits(v);
+                    if (v > 0f && bits >>> 16 == highBucket) {
+                        h[bits & 0xffff]++;
+                    }
+                }
+            }
+        }
+    }
+
+    private void countRows(int from, int to) {
+        int[] at = scratch();
+        for (int r = from; r < to; r++) {
+            int n = FloatOps.collectAtLeast(src, 4 * r * cols, bias, cols, tau, at, cols);
+            int eq = 0;
+            for (int i = 0; i < n; i++) {
+                eq += src.getFloat(4 * (r * cols + at[i])) + bias[at[i]] == tau ? 1 : 0;
+            }
+            above[r] = n - eq;
+            ties[r] = eq;
+        }
+    }
+
+    private void writeRows(int from, int to) {
+        int[] at = scratch();
+        for (int r = from; r < to; r++) {
+            int n = FloatOps.collectAtLeast(src, 4 * r * cols, bias, cols, tau, at, cols);
+            int e = rowStart[r];
+            int tiesLeft = ties[r];
+            for (int i = 0; i < n; i++) {
+                int c = at[i];
+                float v = src.getFloat(4 * (r * cols + c)) + bias[c];
+                if (v == tau) {
+                    if (tiesLeft == 0) {
+                        continue;
+                    }
+                    tiesLeft--;
+                }
+                idx[e] = c;
+                val[e] = v;
+                e++;
+            }
+        }
     }
 
     private int firstRow(int part) {

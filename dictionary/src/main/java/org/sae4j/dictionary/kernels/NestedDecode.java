@@ -16,6 +16,8 @@ package org.sae4j.dictionary.kernels;
  * {@link #reference} computes the same in double, densely.
  */
 public final class NestedDecode {
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
     private NestedDecode() {
     }
 
@@ -26,8 +28,49 @@ public final class NestedDecode {
     public static void decodeWithGrad(int[] rowStart, int[] idx, float[] val, int rows, float[] wDec, int dIn,
                                       float[] bias, float[] target, float scale, int[] levelEnd, float[] out,
                                       float[][] grad, double[][] rowSq, float[] codeGrad) {
-        int levels = levelEnd.length;
-        Parallel.forRange(rows, (from, to) -> {
+        Job job = JOB.get();
+        job.rowStart = rowStart;
+        job.idx = idx;
+        job.val = val;
+        job.wDec = wDec;
+        job.dIn = dIn;
+        job.bias = bias;
+        job.target = target;
+        job.scale = scale;
+        job.levelEnd = levelEnd;
+        job.out = out;
+        job.grad = grad;
+        job.rowSq = rowSq;
+        job.codeGrad = codeGrad;
+        try {
+            Parallel.forRange(rows, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
+     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
+     */
+    private static final class Job implements Parallel.RangeBody {
+        int[] rowStart;
+        int[] idx;
+        float[] val;
+        float[] wDec;
+        int dIn;
+        float[] bias;
+        float[] target;
+        float scale;
+        int[] levelEnd;
+        float[] out;
+        float[][] grad;
+        double[][] rowSq;
+        float[] codeGrad;
+
+        @Override
+        public void run(int from, int to) {
+            int levels = levelEnd.length;
             for (int r = from; r < to; r++) {
                 int o = r * dIn;
                 System.arraycopy(bias, 0, out, o, dIn);
@@ -69,7 +112,22 @@ public final class NestedDecode {
                     codeGrad[e] = FloatOps.dot(wDec, idx[e] * dIn, grad[m], o, dIn);
                 }
             }
-        });
+        }
+
+        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
+        void clear() {
+            rowStart = null;
+            idx = null;
+            val = null;
+            wDec = null;
+            bias = null;
+            target = null;
+            levelEnd = null;
+            out = null;
+            grad = null;
+            rowSq = null;
+            codeGrad = null;
+        }
     }
 
     /** Dense reference for {@link #decodeWithGrad}, in double; codes in any order within a row. */
