@@ -39,7 +39,9 @@ public final class CompareStep {
         }
 
         long rssBefore = Probes.rssKb("VmRSS:");
+        long[] stepThreads = Probes.stepThreads();
         long heapBefore = Probes.allocatedBytes();
+        long stepHeapBefore = Probes.allocatedBytes(stepThreads);
         double[] gemmMs = new double[rounds];
         double[] stepMs = new double[rounds];
         double[] gemmCpuMs = new double[rounds];
@@ -59,6 +61,7 @@ public final class CompareStep {
             gemmCpuMs[r] = (c1 - c0) / 1e6;
             stepCpuMs[r] = (c2 - c1) / 1e6;
         }
+        long stepHeapPerStep = (Probes.allocatedBytes(stepThreads) - stepHeapBefore) / rounds;
         long heapPerStep = (Probes.allocatedBytes() - heapBefore) / rounds;
         // ND4J's buffers are not counted by javacpp: watch the resident set instead
         long rssGrowthKb = Probes.rssKb("VmRSS:") - rssBefore;
@@ -75,15 +78,18 @@ public final class CompareStep {
                 + "  (less sensitive to other processes' load than wall time; includes spin-waiting)%n",
                 median(gemmCpuMs), median(stepCpuMs), median(stepCpuMs) / median(gemmCpuMs));
         phases.print();
-        System.out.printf("allocated per step: heap %d bytes (all threads); resident set %+d KiB over the %d steps%n",
-                heapPerStep, rssGrowthKb, rounds);
+        System.out.printf("allocated per round (GEMM + step + this loop's timing): heap %d bytes on the step's threads"
+                + " (this one and the kernel workers), %d on all threads (the JVM's and ND4J's background threads"
+                + " too); resident set %+d KiB over the %d rounds%n", stepHeapPerStep, heapPerStep, rssGrowthKb,
+                rounds);
         System.out.printf("memory: peak RSS %.0f MiB, heap used %.0f MiB%n", Probes.rssKb("VmHWM:") / 1024.0,
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1048576.0);
         System.out.printf("RESULT shape=%s gemm_ms=%.2f step_ms=%.2f fwdbwd_ms=%.2f ratio=%.4f tokens_per_s=%.1f"
-                        + " gemm_cpu_ms=%.1f step_cpu_ms=%.1f peak_rss_mib=%.0f heap_alloc_per_step=%d"
-                        + " rss_growth_kib=%d%n",
+                        + " gemm_cpu_ms=%.1f step_cpu_ms=%.1f peak_rss_mib=%.0f step_threads_heap_per_round=%d"
+                        + " heap_alloc_per_step=%d rss_growth_kib=%d%n",
                 shape, gemm50, step50, phases.forwardBackwardMedian(), step50 / gemm50, shape.n() / step50 * 1e3,
-                median(gemmCpuMs), median(stepCpuMs), Probes.rssKb("VmHWM:") / 1024.0, heapPerStep, rssGrowthKb);
+                median(gemmCpuMs), median(stepCpuMs), Probes.rssKb("VmHWM:") / 1024.0, stepHeapPerStep, heapPerStep,
+                rssGrowthKb);
     }
 
     /** The step of {@link Fixture#step} with a clock between its calls. */

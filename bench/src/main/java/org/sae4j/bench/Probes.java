@@ -30,6 +30,23 @@ final class Probes {
         return sum;
     }
 
+    /** The threads a step runs on: this one and the kernels' workers ({@code sae4j-kernel-N}); read once, it allocates. */
+    static long[] stepThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("sae4j-kernel-"))
+                .mapToLong(Thread::getId)
+                .toArray();
+    }
+
+    /** Heap bytes allocated so far by the given threads; the reading itself allocates nothing. */
+    static long allocatedBytes(long[] threadIds) {
+        long sum = 0;
+        for (long id : threadIds) {
+            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+        }
+        return sum;
+    }
+
     /** A line of /proc/self/status in KiB: {@code VmRSS:} now, {@code VmHWM:} the peak; −1 if absent. */
     static long rssKb(String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -65,7 +65,16 @@ public final class ProfileStep {
     private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
     private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, all threads
     private long step;
-    private long probeBytes; // what one Probes.allocatedBytes() call itself allocates, subtracted from each phase
+    private long[] stepThreads; // this thread and the kernel workers: whose allocation the heap column counts
+    // Bound once, as the trainer's are: a lambda capturing locals would be a new object every round.
+    private final Parallel.RangeBody centreRows = this::centreRows;
+    private final Parallel.RangeBody copyDecoderRows = this::copyDecoderRows;
+    private final SparseBackward.Codes[] codes;
+    private final FloatBuffer wEncView;
+    private final FloatBuffer bDecView;
+    private final FloatBuffer bEncView;
+    private final FloatBuffer gradBEncView;
+    private final FloatBuffer xcView;
 
     ProfileStep(Shape s, int rounds) {
         this.s = s;
@@ -100,6 +109,12 @@ public final class ProfileStep {
         this.gradWDecView = Nio.floats(grad.wDec());
         this.gradWEncView = Nio.bytes(grad.wEnc());
         this.active = new ActiveLatents(s.dSae());
+        this.codes = new SparseBackward.Codes[] {new SparseBackward.Codes(active, val, g, dVal, true)};
+        this.wEncView = Nio.floats(sae.params().wEnc());
+        this.bDecView = Nio.floats(sae.params().bDec());
+        this.bEncView = Nio.floats(sae.params().bEnc());
+        this.gradBEncView = Nio.floats(grad.bEnc());
+        this.xcView = Nio.floats(xcNd);
         this.gemm = new Fixture.EncoderGemm(s, 7);
         this.encoder = Gemm.of(xcNd, sae.params().wEnc(), preNd, false, false);
         for (String name : new String[] {"bare encoder GEMM (reference)", "centre x − b_dec, copy to native",
@@ -122,14 +137,10 @@ public final class ProfileStep {
                 + "  THREAD_TIMEOUT=%s%n", shape, Parallel.threads(), FloatOps.SIMD, natives.label(),
                 System.getenv("OPENBLAS_CORETYPE"), System.getenv("OPENBLAS_THREAD_TIMEOUT"));
         ProfileStep p = new ProfileStep(shape, Math.max(rounds, warmup));
+        p.stepThreads = Probes.stepThreads(); // the kernel workers started with Parallel, above
         for (int r = 0; r < warmup; r++) {
             p.round(r);
         }
-        long a = Probes.allocatedBytes(); // the probes between two phases, alone: what they allocate themselves
-        Probes.processCpuNanos();
-        long b = Probes.allocatedBytes();
-        Probes.processCpuNanos();
-        p.probeBytes = Math.min(b - a, Probes.allocatedBytes() - b);
         for (int r = 0; r < rounds; r++) {
             p.round(r);
         }
@@ -145,80 +156,87 @@ public final class ProfileStep {
         long[] heap = new long[names.size() + 1];
         long[] cpu = new long[names.size() + 1];
         int i = 0;
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         gemm.run();
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        Nio.get(sae.params().bDec(), bDec);
-        Parallel.forRange(n, (from, to) -> {
-            for (int a = from * dIn; a < to * dIn; a += dIn) {
-                for (int d = 0; d < dIn; d++) {
-                    xc[a + d] = x[a + d] - bDec[d];
-                }
-            }
-        });
-        Nio.put(xcNd, xc);
-        heap[i] = Probes.allocatedBytes();
+        bDecView.get(0, bDec);
+        Parallel.forRange(n, centreRows);
+        xcView.put(0, xc);
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         encoder.run();
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        Nio.get(sae.params().bEnc(), bEnc);
+        bEncView.get(0, bEnc);
         TopK.select(pre, bEnc, n, dSae, null, 0, k, idx, val);
         for (int a = 0; a < val.length; a++) {
             val[a] = Math.max(val[a], 0f);
         }
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        Parallel.forRange(dSae, 256, (from, to) -> wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn));
-        heap[i] = Probes.allocatedBytes();
+        Parallel.forRange(dSae, 256, copyDecoderRows);
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, null);
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         active.build(idx, val, n, k);
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         // The code gradients formed here, dW_dec ⟂ W_dec and the finiteness check, as the trainer runs them.
-        boolean finite = SparseBackward.run(new SparseBackward.Codes[] {new SparseBackward.Codes(active, val, g, dVal,
-                true)}, xc, dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
+        boolean finite = SparseBackward.run(codes, xc, dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
         if (!finite) {
             throw new IllegalStateException("the profiled step diverged");
         }
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
-        RowOps.matVec(Nio.floats(sae.params().wEnc()), dIn, dSae, gradBEnc, viaEncoder);
-        Nio.put(grad.bEnc(), gradBEnc);
-        heap[i] = Probes.allocatedBytes();
+        RowOps.matVec(wEncView, dIn, dSae, gradBEnc, viaEncoder);
+        gradBEncView.put(0, gradBEnc);
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         adam.update(grad.flat(), step++);
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         adam.apply(sae.params().flat(), grad.flat());
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         cpu[i] = Probes.processCpuNanos();
         t[i++] = System.nanoTime();
         sae.normalizeDecoderRows();
         t[i] = System.nanoTime();
         cpu[i] = Probes.processCpuNanos();
-        heap[i] = Probes.allocatedBytes();
+        heap[i] = Probes.allocatedBytes(stepThreads);
         for (int p = 0; p < names.size(); p++) {
             ms.get(p)[r] = (t[p + 1] - t[p]) / 1e6;
-            alloc.get(p)[r] = heap[p + 1] - heap[p] - probeBytes;
+            alloc.get(p)[r] = heap[p + 1] - heap[p];
             cpuMs.get(p)[r] = (cpu[p + 1] - cpu[p]) / 1e6;
         }
+    }
+
+    private void centreRows(int from, int to) {
+        int dIn = s.dIn();
+        for (int a = from * dIn; a < to * dIn; a += dIn) {
+            for (int d = 0; d < dIn; d++) {
+                xc[a + d] = x[a + d] - bDec[d];
+            }
+        }
+    }
+
+    private void copyDecoderRows(int from, int to) {
+        int dIn = s.dIn();
+        wDecView.get(from * dIn, wDec, from * dIn, (to - from) * dIn);
     }
 
     private void print(int rounds) {

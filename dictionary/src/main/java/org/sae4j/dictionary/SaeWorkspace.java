@@ -2,8 +2,10 @@ package org.sae4j.dictionary;
 
 /**
  * Forward and backward buffers of one SAE for batches of exactly {@code rows} rows, allocated once: a training step
- * allocates no batch- or parameter-sized array. The encoder is one {@code Nd4j.gemm} into a preallocated output
- * (measured ~4× faster than {@code INDArray.mmul} here); the rest depends on the architecture: TopK touches only
+ * allocates no batch- or parameter-sized array, and the sparse architectures' steps (TopK, BatchTopK, Matryoshka)
+ * allocate nothing on the heap but the loss record {@link #backward} returns. The encoder is one OpenBLAS sgemm
+ * bound once ({@link org.sae4j.dictionary.kernels.Gemm}, what {@code Nd4j.gemm} calls; ~4× faster than
+ * {@code INDArray.mmul} here) into a preallocated output; the rest depends on the architecture: TopK touches only
  * the k active latents per row ({@link TopKPass}), standard runs dense GEMMs ({@link StandardPass}), JumpReLU too
  * ({@link JumpReLUPass}), BatchTopK and Matryoshka touch only the batch's kept latents ({@link BatchTopKPass}). A
  * BatchTopK workspace selects over the batch, as at training; saved SAEs are JumpReLU ({@link Sae#forInference}).
