@@ -38,15 +38,15 @@ public final class CompareStep {
             fixture.step();
         }
 
-        long rssBefore = Probes.rssKb("VmRSS:");
-        long[] stepThreads = Probes.stepThreads();
-        long heapBefore = Probes.allocatedBytes();
-        long stepHeapBefore = Probes.allocatedBytes(stepThreads);
         double[] gemmMs = new double[rounds];
         double[] stepMs = new double[rounds];
         double[] gemmCpuMs = new double[rounds];
         double[] stepCpuMs = new double[rounds];
-        Phases phases = new Phases(rounds);
+        Phases phases = new Phases(rounds); // before the heap readings: loading its class allocates ~20 KB
+        long rssBefore = Probes.rssKb("VmRSS:");
+        long[] stepThreads = Probes.stepThreads();
+        long heapBefore = Probes.allocatedBytes();
+        long stepHeapBefore = Probes.allocatedBytes(stepThreads);
         for (int r = 0; r < rounds; r++) {
             long c0 = Probes.processCpuNanos();
             long t0 = System.nanoTime();
@@ -78,7 +78,7 @@ public final class CompareStep {
                 + "  (less sensitive to other processes' load than wall time; includes spin-waiting)%n",
                 median(gemmCpuMs), median(stepCpuMs), median(stepCpuMs) / median(gemmCpuMs));
         phases.print();
-        System.out.printf("allocated per round (GEMM + step + this loop's timing): heap %d bytes on the step's threads"
+        System.out.printf("allocated per round (GEMM + step): heap %d bytes on the step's threads"
                 + " (this one and the kernel workers), %d on all threads (the JVM's and ND4J's background threads"
                 + " too); resident set %+d KiB over the %d rounds%n", stepHeapPerStep, heapPerStep, rssGrowthKb,
                 rounds);
@@ -112,10 +112,10 @@ public final class CompareStep {
             long t3 = System.nanoTime();
             f.sae.normalizeDecoderRows();
             long t4 = System.nanoTime();
-            long[] t = {t0, t1, t2, t3, t4};
-            for (int i = 0; i < NAMES.length; i++) {
-                ms[i][r] = (t[i + 1] - t[i]) / 1e6;
-            }
+            ms[0][r] = (t1 - t0) / 1e6;
+            ms[1][r] = (t2 - t1) / 1e6;
+            ms[2][r] = (t3 - t2) / 1e6;
+            ms[3][r] = (t4 - t3) / 1e6;
         }
 
         double forwardBackwardMedian() {
