@@ -91,7 +91,7 @@ awk -v g="$gemm_ms" -v s="$step_ms" -v st="$sae4j_tps" -v dm="$dense_ms" -v dt="
     -v sm="$sparse_ms" -v spt="$sparse_tps" -v gc="$gemm_cpu" -v sc="$step_cpu" -v dc="$dense_cpu" \
     -v spc="$sparse_cpu" 'BEGIN {
   printf "%-34s %10s %12s %10s %12s %10s\n", "", "ms/step", "tokens/s", "ratio", "CPU ms/step", "CPU ratio"
-  printf "%-34s %10.1f %12s %10s %12.0f %10s\n", "encoder GEMM alone (sae4j, ND4J)", g, "", "", gc, ""
+  printf "%-34s %10.1f %12s %10s %12.0f %10s\n", "encoder GEMM alone (sae4j sgemm)", g, "", "", gc, ""
   printf "%-34s %10.1f %12.0f %9.2fx %12.0f %9.2fx  (step / GEMM; target <= 1.30)\n", "sae4j TopK step", s, st, s / g, sc, sc / gc
   printf "%-34s %10.1f %12.0f %9.2fx %12.0f %9.2fx  (sae4j speed over it; target >= 4)\n", "PyTorch step, dense decode", dm, dt, st / dt, dc, dc / sc
   printf "%-34s %10.1f %12.0f %9.2fx %12.0f %9.2fx  (sae4j speed over it; target >= 3)\n", "PyTorch step, sparse decode", sm, spt, st / spt, spc, spc / sc
