@@ -42,18 +42,11 @@ public final class NestedDecode {
         job.grad = grad;
         job.rowSq = rowSq;
         job.codeGrad = codeGrad;
-        try {
-            Parallel.forRange(rows, job);
-        } finally {
-            job.clear();
-        }
+        Parallel.runJob(rows, 16, job);
     }
 
-    /**
-     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
-     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
-     */
-    private static final class Job implements Parallel.RangeBody {
+    /** One call of {@link #decodeWithGrad}: its arguments and its loop over rows. */
+    private static final class Job extends Parallel.Job {
         int[] rowStart;
         int[] idx;
         float[] val;
@@ -114,8 +107,8 @@ public final class NestedDecode {
             }
         }
 
-        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
-        void clear() {
+        @Override
+        protected void clear() {
             rowStart = null;
             idx = null;
             val = null;

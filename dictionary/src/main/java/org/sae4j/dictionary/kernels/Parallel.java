@@ -69,6 +69,25 @@ public final class Parallel {
         forRange(n, 16, body);
     }
 
+    /**
+     * A parallel body that carries one call's arguments in its fields. A kernel keeps one per calling thread and
+     * fills it on each call, so the call allocates nothing; a lambda capturing the arguments would be a new object
+     * every time, several per training step.
+     */
+    public abstract static class Job implements RangeBody {
+        /** Drops the call's references, so the job does not keep the caller's arrays alive between calls. */
+        protected abstract void clear();
+    }
+
+    /** {@link #forRange(int, int, RangeBody)} over a {@link Job}, which is cleared after, also on failure. */
+    public static void runJob(int n, int grain, Job job) {
+        try {
+            forRange(n, grain, job);
+        } finally {
+            job.clear();
+        }
+    }
+
     /** Runs {@code body} over [0, n) in chunks of at least {@code grain} items (work below that stays inline). */
     public static void forRange(int n, int grain, RangeBody body) {
         int chunks = (int) Math.min((long) THREADS * CHUNKS_PER_THREAD, Math.max(1, n / Math.max(1, grain)));

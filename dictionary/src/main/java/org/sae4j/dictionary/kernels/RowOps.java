@@ -41,18 +41,11 @@ public final class RowOps {
         job.x = x;
         job.out = out;
         job.cols = cols;
-        try {
-            Parallel.forRange(rows, grain, job);
-        } finally {
-            job.clear();
-        }
+        Parallel.runJob(rows, grain, job);
     }
 
-    /**
-     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
-     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
-     */
-    private static final class Job implements Parallel.RangeBody {
+    /** One call of {@link #run}: its arguments and its loop over rows. */
+    private static final class Job extends Parallel.Job {
         Pass pass;
         FloatBuffer g; // REMOVE_PARALLEL: the gradient rows
         FloatBuffer w; // the unit rows, the rows to normalise, or the matrix
@@ -83,8 +76,8 @@ public final class RowOps {
             }
         }
 
-        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
-        void clear() {
+        @Override
+        protected void clear() {
             g = null;
             w = null;
             x = null;

@@ -121,12 +121,8 @@ public final class SparseBackward {
         }
     }
 
-    /**
-     * One call's arguments and its loop over tiles of latents, as the parallel body of each pass: one per calling
-     * thread, reused, so a call allocates nothing (a lambda capturing the arguments would be a new object on every
-     * call).
-     */
-    private static final class Job implements Parallel.RangeBody {
+    /** One call of {@link #run}: its arguments and its loop over tiles of latents, for each of the two passes. */
+    private static final class Job extends Parallel.Job {
         Codes[] sets;
         float[] xc;
         int dIn;
@@ -213,8 +209,8 @@ public final class SparseBackward {
             }
         }
 
-        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
-        void clear() {
+        @Override
+        protected void clear() {
             sets = null;
             xc = null;
             wDec = null;

@@ -81,18 +81,11 @@ public final class SparseOps {
         job.grad = grad;
         job.rowSq = rowSq;
         job.codeGrad = codeGrad;
-        try {
-            Parallel.forRange(rows, job);
-        } finally {
-            job.clear();
-        }
+        Parallel.runJob(rows, 16, job);
     }
 
-    /**
-     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
-     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
-     */
-    private static final class Job implements Parallel.RangeBody {
+    /** One call of {@link #run}: its arguments and its loop over rows. */
+    private static final class Job extends Parallel.Job {
         boolean withGrad; // decodeWithGrad, else decode
         int[] idx;
         float[] val;
@@ -146,8 +139,8 @@ public final class SparseOps {
             }
         }
 
-        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
-        void clear() {
+        @Override
+        protected void clear() {
             idx = null;
             val = null;
             wDec = null;

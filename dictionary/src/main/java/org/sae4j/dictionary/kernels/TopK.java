@@ -46,18 +46,11 @@ public final class TopK {
         job.threshold = usesThreshold(cand, cols, k);
         job.idx = idx;
         job.val = val;
-        try {
-            Parallel.forRange(rows, 4, job);
-        } finally {
-            job.clear();
-        }
+        Parallel.runJob(rows, 4, job);
     }
 
-    /**
-     * One call's arguments and its loop over rows, as the parallel body: one per calling thread, reused, so a call
-     * allocates nothing (a lambda capturing the arguments would be a new object on every call).
-     */
-    private static final class Selection implements Parallel.RangeBody {
+    /** One call of {@link #select}: its arguments and its loop over rows. */
+    private static final class Selection extends Parallel.Job {
         ByteBuffer src;
         float[] bias;
         int cols;
@@ -93,8 +86,8 @@ public final class TopK {
             }
         }
 
-        /** Drops the caller's arrays, so the job does not keep them alive between calls. */
-        void clear() {
+        @Override
+        protected void clear() {
             src = null;
             bias = null;
             cand = null;

@@ -45,12 +45,12 @@ class GemmTest {
 
     @Test
     void aBoundProductSeesTheArraysCurrentContents() {
-        INDArray a = Nd4j.createFromArray(gaussian(6 * 4, 11)).reshape('c', 6, 4);
-        INDArray b = Nd4j.createFromArray(gaussian(4 * 9, 12)).reshape('c', 4, 9);
+        INDArray a = noise(6, 4, 11);
+        INDArray b = noise(4, 9, 12);
         INDArray c = Nd4j.create(DataType.FLOAT, 6, 9);
         Gemm product = Gemm.of(a, b, c, false, false);
         product.run();
-        a.assign(Nd4j.createFromArray(gaussian(6 * 4, 13)).reshape('c', 6, 4));
+        a.assign(noise(6, 4, 13));
         product.run();
         INDArray expected = Nd4j.create(DataType.FLOAT, 6, 9);
         Nd4j.gemm(a, b, expected, false, false, 1.0, 0.0);
@@ -71,8 +71,8 @@ class GemmTest {
 
     @Test
     void aCallAllocatesNothingOnTheHeap() {
-        INDArray a = Nd4j.createFromArray(gaussian(64 * 32, 21)).reshape('c', 64, 32);
-        INDArray b = Nd4j.createFromArray(gaussian(32 * 48, 22)).reshape('c', 32, 48);
+        INDArray a = noise(64, 32, 21);
+        INDArray b = noise(32, 48, 22);
         INDArray c = Nd4j.create(DataType.FLOAT, 64, 48);
         Gemm product = Gemm.of(a, b, c, false, false);
         com.sun.management.ThreadMXBean threads =
@@ -96,8 +96,12 @@ class GemmTest {
         INDArray flat = Nd4j.create(DataType.FLOAT, 1, offset + n + 3);
         INDArray view = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(offset, offset + n))
                 .reshape('c', rows, cols);
-        view.assign(Nd4j.createFromArray(gaussian(n, seed)).reshape('c', rows, cols));
+        view.assign(noise(rows, cols, seed));
         return view;
+    }
+
+    private static INDArray noise(int rows, int cols, long seed) {
+        return Nd4j.createFromArray(gaussian(rows * cols, seed)).reshape('c', rows, cols);
     }
 
     private static boolean allFinite(float[] a) {
