@@ -76,23 +76,24 @@ class StepAllocationTest {
                 sae.normalizeDecoderRows();
             }
         };
-        for (int i = 0; i < 500; i++) {
-            step.run(); // until the JIT has compiled the kernels: interpreted Vector API code allocates
+        for (int i = 0; i < 300; i++) {
+            step.run(); // the JIT compiles the kernels: until then, interpreted Vector API code allocates
         }
         long[] threads = kernelThreadsAndThisOne();
-        long best = Long.MAX_VALUE;
+        long first = allocated(threads);
+        long reading = allocated(threads) - first; // what one reading allocates itself, if anything
         int steps = 100;
-        for (int window = 0; window < 3; window++) { // the least of three, in case the JIT recompiles during one
+        double best = Double.MAX_VALUE;
+        // Windows of 100 steps until one is steady: on a loaded machine the JIT may still be compiling (or
+        // recompiling) a kernel during the first. A step that allocates every time never gets there.
+        for (int window = 0; window < 20 && best > LOSS_RECORD_BYTES + 8; window++) {
             long before = allocated(threads);
             for (int i = 0; i < steps; i++) {
                 step.run();
             }
-            best = Math.min(best, allocated(threads) - before);
+            best = Math.min(best, (double) (allocated(threads) - before - reading) / steps);
         }
-        long first = allocated(threads);
-        long reading = allocated(threads) - first; // what one reading allocates itself, if anything
-        double perStep = (double) (best - reading) / steps;
-        assertTrue(perStep <= LOSS_RECORD_BYTES + 8, architecture + ": " + perStep + " bytes per step");
+        assertTrue(best <= LOSS_RECORD_BYTES + 8, architecture + ": " + best + " bytes per step");
     }
 
     private static long[] kernelThreadsAndThisOne() {
