@@ -30,7 +30,7 @@ final class Probes {
         return sum;
     }
 
-    /** The threads a step runs on: this one and the kernels' workers ({@code sae4j-kernel-N}); read once, it allocates. */
+    /** The threads a step runs on: this one and the kernels' workers ({@code sae4j-kernel-N}). It allocates. */
     static long[] stepThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t == Thread.currentThread() || t.getName().startsWith("sae4j-kernel-"))

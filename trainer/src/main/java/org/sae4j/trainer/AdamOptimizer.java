@@ -8,12 +8,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * ND4J's Adam over the SAE's flat parameter vector (the project uses ND4J's updaters rather than its own): its
- * {@code adam_updater} op, the one {@code org.nd4j.linalg.learning.AdamUpdater.applyUpdater} runs, then ND4J's
- * subtraction. Both run as {@link KeptOp}s, with the arrays bound once, because building the op afresh each step
- * as {@code applyUpdater} and {@code subi} do allocates ~14 KB of heap per step, and a kept op nothing; the
- * results are bitwise the updater's ({@code AdamOptimizerTest}). The moments live in one state array laid out as the updater's (m, then v) so a
- * checkpoint saves and restores them exactly; the learning rate is {@link Schedules}'s pure function of the step.
+ * ND4J's Adam over the SAE's flat parameter vector (the project uses ND4J's updaters rather than its own): its {@code
+ * adam_updater} op, the one {@code org.nd4j.linalg.learning.AdamUpdater.applyUpdater} runs, then ND4J's subtraction.
+ * Both run as {@link KeptOp}s, with the arrays bound once, because building the op afresh each step as {@code
+ * applyUpdater} and {@code subi} do allocates ~14 KB of heap per step, and a kept op nothing; the results are bitwise
+ * the updater's ({@code AdamOptimizerTest}). The moments live in one state array laid out as the updater's (m, then v)
+ * so a checkpoint saves and restores them exactly; the learning rate is {@link Schedules}'s pure function of the step.
  */
 public final class AdamOptimizer {
     private final TrainConfig config;

@@ -62,7 +62,10 @@ final class KeptOp {
         Nd4j.exec(op, context);
     }
 
-    /** The CPU path; a class of its own so that other backends never touch libnd4j's CPU entry points. */
+    /**
+     * The CPU path, made only on the CPU backend: CUDA's executioner also prepares streams and device buffers
+     * around the same call, which this path would skip.
+     */
     private static final class Direct {
         private final NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
         private final OpaqueContext context;
