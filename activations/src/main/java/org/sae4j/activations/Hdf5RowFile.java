@@ -26,21 +26,17 @@ import java.util.Objects;
  * are synchronized because jhdf's thread safety is not documented and a prefetch thread may read while the consumer
  * asks for metadata.
  */
-public final class Hdf5RowFile implements RowFile {
+public final class Hdf5RowFile implements ShapedRowFile {
     private final Path file;
     private final HdfFile hdf;
     private final Dataset dataset;
     private final RowShape rowShape;
-    private final long rows;
-    private final int dIn;
 
     private Hdf5RowFile(Path file, HdfFile hdf, Dataset dataset, RowShape rowShape) {
         this.file = file;
         this.hdf = hdf;
         this.dataset = dataset;
         this.rowShape = rowShape;
-        this.rows = rowShape.rows();
-        this.dIn = rowShape.width();
     }
 
     /**
@@ -117,18 +113,9 @@ public final class Hdf5RowFile implements RowFile {
     }
 
     @Override
-    public int dIn() {
-        return dIn;
-    }
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
     public synchronized void read(long first, int count, float[] dst, int dstOffset) throws IOException {
-        Objects.checkFromIndexSize(first, count, rows);
+        int dIn = dIn();
+        Objects.checkFromIndexSize(first, count, rows());
         Objects.checkFromIndexSize(dstOffset, (long) count * dIn, dst.length);
         long[] shape = rowShape.shape();
         int rank = shape.length;
@@ -161,6 +148,7 @@ public final class Hdf5RowFile implements RowFile {
 
     /** Copies a [1, .., 1, take, dIn] slab of float or double rows into dst as float32. */
     private void copyRows(Object slab, int rank, int take, float[] dst, int at) {
+        int dIn = dIn();
         for (int i = 0; i < rank - 2; i++) {
             slab = ((Object[]) slab)[0]; // through the leading dimensions of size 1
         }
@@ -180,8 +168,8 @@ public final class Hdf5RowFile implements RowFile {
     }
 
     @Override
-    public String locate(long row) {
-        return describe() + ": " + rowShape.row(row);
+    public RowShape rowShape() {
+        return rowShape;
     }
 
     @Override

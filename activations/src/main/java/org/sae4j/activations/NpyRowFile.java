@@ -21,7 +21,7 @@ import java.util.Objects;
  * order, which is little-endian on every platform this runs on). Positional reads keep no shared cursor, so a prefetch
  * thread may read while another thread does.
  */
-public final class NpyRowFile implements RowFile {
+public final class NpyRowFile implements ShapedRowFile {
     private static final int CHUNK_BYTES = 1 << 20;
 
     private final Path file;
@@ -29,8 +29,6 @@ public final class NpyRowFile implements RowFile {
     private final long dataOffset;
     private final boolean half;
     private final RowShape rowShape;
-    private final long rows;
-    private final int dIn;
 
     private NpyRowFile(Path file, FileChannel channel) throws IOException {
         this.file = file;
@@ -53,13 +51,11 @@ public final class NpyRowFile implements RowFile {
         }
         long[] shape = h.shape();
         this.rowShape = RowShape.of(shape, file.toString());
-        this.rows = rowShape.rows();
-        this.dIn = rowShape.width();
         this.dataOffset = h.dataOffset();
         int es = half ? 2 : 4;
         long need;
         try {
-            need = Math.multiplyExact(Math.multiplyExact(rows, (long) dIn), es);
+            need = Math.multiplyExact(Math.multiplyExact(rowShape.rows(), (long) rowShape.width()), es);
         } catch (ArithmeticException e) {
             throw bad("has shape " + Arrays.toString(shape) + " whose size overflows 64 bits");
         }
@@ -85,18 +81,9 @@ public final class NpyRowFile implements RowFile {
     }
 
     @Override
-    public int dIn() {
-        return dIn;
-    }
-
-    @Override
-    public long rows() {
-        return rows;
-    }
-
-    @Override
     public void read(long first, int count, float[] dst, int dstOffset) throws IOException {
-        Objects.checkFromIndexSize(first, count, rows);
+        int dIn = dIn();
+        Objects.checkFromIndexSize(first, count, rows());
         long n = (long) count * dIn;
         Objects.checkFromIndexSize(dstOffset, n, dst.length);
         int es = half ? 2 : 4;
@@ -128,13 +115,13 @@ public final class NpyRowFile implements RowFile {
     }
 
     @Override
-    public String describe() {
-        return file.toString();
+    public RowShape rowShape() {
+        return rowShape;
     }
 
     @Override
-    public String locate(long row) {
-        return describe() + ": " + rowShape.row(row);
+    public String describe() {
+        return file.toString();
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * One float tensor (F32, F16, BF16 or F64) of a safetensors file, read in row chunks: [rows, dIn], or [batch, seq,
  * dIn] and other ranks read as rows of the last dimension ({@link RowShape}).
  */
-public final class SafetensorsRowFile implements RowFile {
+public final class SafetensorsRowFile implements ShapedRowFile {
     private final SafetensorsReader reader;
     private final TensorInfo tensor;
     private final RowShape rowShape;
@@ -63,29 +63,19 @@ public final class SafetensorsRowFile implements RowFile {
     }
 
     @Override
-    public int dIn() {
-        return rowShape.width();
-    }
-
-    @Override
-    public long rows() {
-        return rowShape.rows();
-    }
-
-    @Override
     public void read(long first, int count, float[] dst, int dstOffset) throws IOException {
         Objects.checkFromIndexSize(first, count, rows());
         reader.readFloatRows(tensor.name(), first, count, dst, dstOffset);
     }
 
     @Override
-    public String describe() {
-        return reader.file() + " tensor '" + tensor.name() + "'";
+    public RowShape rowShape() {
+        return rowShape;
     }
 
     @Override
-    public String locate(long row) {
-        return describe() + ": " + rowShape.row(row);
+    public String describe() {
+        return reader.file() + " tensor '" + tensor.name() + "'";
     }
 
     @Override
