@@ -63,7 +63,11 @@ public final class ProfileStep {
     private final List<String> names = new ArrayList<>();
     private final List<double[]> ms = new ArrayList<>();
     private final List<double[]> cpuMs = new ArrayList<>(); // CPU time of all threads: steadier under load
-    private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, all threads
+    private final List<long[]> alloc = new ArrayList<>(); // heap bytes allocated per phase, the step's threads
+    private final long[] t;    // per phase boundary of the round in progress: wall clock,
+    private final long[] cpu;  // process CPU time,
+    private final long[] heap; // and heap allocated by the step's threads
+    private int marks;   // boundaries marked so far this round
     private long step;
     private long[] stepThreads; // this thread and the kernel workers: whose allocation the heap column counts
     // Bound once, as the trainer's are: a lambda capturing locals would be a new object every round.
@@ -126,6 +130,9 @@ public final class ProfileStep {
             alloc.add(new long[rounds]);
             cpuMs.add(new double[rounds]);
         }
+        this.t = new long[names.size() + 1];
+        this.cpu = new long[names.size() + 1];
+        this.heap = new long[names.size() + 1];
     }
 
     public static void main(String[] args) {
@@ -152,77 +159,55 @@ public final class ProfileStep {
         int dIn = s.dIn();
         int dSae = s.dSae();
         int k = s.k();
-        long[] t = new long[names.size() + 1];
-        long[] heap = new long[names.size() + 1];
-        long[] cpu = new long[names.size() + 1];
-        int i = 0;
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        marks = 0;
+        mark();
         gemm.run();
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         bDecView.get(0, bDec);
         Parallel.forRange(n, centreRows);
         xcView.put(0, xc);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         encoder.run();
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         bEncView.get(0, bEnc);
         TopK.select(pre, bEnc, n, dSae, null, 0, k, idx, val);
         for (int a = 0; a < val.length; a++) {
             val[a] = Math.max(val[a], 0f);
         }
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         Parallel.forRange(dSae, 256, copyDecoderRows);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         SparseOps.decodeWithGrad(idx, val, n, k, wDec, dIn, bDec, null, x, 2f / n, xHat, g, sq, null);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         active.build(idx, val, n, k);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         // The code gradients formed here, dW_dec ⟂ W_dec and the finiteness check, as the trainer runs them.
         boolean finite = SparseBackward.run(codes, xc, dIn, dSae, wDec, true, gradBEnc, gradWDecView, gradWEncView);
         if (!finite) {
             throw new IllegalStateException("the profiled step diverged");
         }
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         RowOps.matVec(wEncView, dIn, dSae, gradBEnc, viaEncoder);
         gradBEncView.put(0, gradBEnc);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         adam.update(grad.flat(), step++);
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         adam.apply(sae.params().flat(), grad.flat());
-        heap[i] = Probes.allocatedBytes(stepThreads);
-        cpu[i] = Probes.processCpuNanos();
-        t[i++] = System.nanoTime();
+        mark();
         sae.normalizeDecoderRows();
-        t[i] = System.nanoTime();
-        cpu[i] = Probes.processCpuNanos();
-        heap[i] = Probes.allocatedBytes(stepThreads);
+        mark();
         for (int p = 0; p < names.size(); p++) {
             ms.get(p)[r] = (t[p + 1] - t[p]) / 1e6;
             alloc.get(p)[r] = heap[p + 1] - heap[p];
             cpuMs.get(p)[r] = (cpu[p + 1] - cpu[p]) / 1e6;
         }
+    }
+
+    /** The clocks and the heap count at a phase boundary: the {@code marks}-th of this round. */
+    private void mark() {
+        heap[marks] = Probes.allocatedBytes(stepThreads);
+        cpu[marks] = Probes.processCpuNanos();
+        t[marks++] = System.nanoTime();
     }
 
     private void centreRows(int from, int to) {
