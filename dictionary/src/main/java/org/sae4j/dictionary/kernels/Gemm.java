@@ -30,29 +30,33 @@ public final class Gemm {
     private final boolean transB;
     private final Direct direct; // null off the CPU backend
 
-    private Gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+    private Gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, int k) {
         this.a = a;
         this.b = b;
         this.c = c;
         this.transA = transA;
         this.transB = transB;
         this.direct = Nd4j.getExecutioner().type() == OpExecutioner.ExecutionerType.NATIVE_CPU
-                ? new Direct(a, b, c, transA, transB) : null;
+                ? new Direct(a, b, c, transA, transB, k) : null;
     }
 
     /** Binds {@code c = op(a) · op(b)}, where op transposes when asked; the shapes are checked here. */
     public static Gemm of(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2) {
+            throw new IllegalArgumentException("gemm takes matrices, got ranks " + a.rank() + ", " + b.rank() + ", "
+                    + c.rank());
+        }
         long m = c.size(0);
         long n = c.size(1);
         long k = transA ? a.size(0) : a.size(1);
         long am = transA ? a.size(1) : a.size(0);
         long bk = transB ? b.size(1) : b.size(0);
         long bn = transB ? b.size(0) : b.size(1);
-        if (a.rank() != 2 || b.rank() != 2 || c.rank() != 2 || am != m || bk != k || bn != n) {
+        if (am != m || bk != k || bn != n) {
             throw new IllegalArgumentException("gemm shapes do not fit: op(a) " + am + "×" + k + ", op(b) " + bk
                     + "×" + bn + ", c " + m + "×" + n);
         }
-        return new Gemm(a, b, c, transA, transB);
+        return new Gemm(a, b, c, transA, transB, Math.toIntExact(k));
     }
 
     /** c = op(a) · op(b). */
@@ -78,7 +82,7 @@ public final class Gemm {
         private final int ldb;
         private final int ldc;
 
-        Direct(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB) {
+        Direct(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, int k) {
             // A live NIO view starts at the array's first element, and a pointer made from it starts there too.
             this.a = new FloatPointer(Nio.floats(a));
             this.b = new FloatPointer(Nio.floats(b));
@@ -87,7 +91,7 @@ public final class Gemm {
             this.transB = transB ? TRANS : NO_TRANS;
             this.m = Math.toIntExact(c.size(0));
             this.n = Math.toIntExact(c.size(1));
-            this.k = Math.toIntExact(transA ? a.size(0) : a.size(1));
+            this.k = k;
             this.lda = Math.toIntExact(Math.max(1, a.size(1))); // row-major: a row's length
             this.ldb = Math.toIntExact(Math.max(1, b.size(1)));
             this.ldc = Math.toIntExact(Math.max(1, c.size(1)));

@@ -67,6 +67,8 @@ class GemmTest {
         assertEquals("gemm shapes do not fit: op(a) 6×4, op(b) 5×9, c 6×9", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Gemm.of(a, b.reshape('c', 9, 5), c, false, false));
         assertThrows(IllegalArgumentException.class, () -> Gemm.of(a, a, c, false, true)); // c must be 6×6
+        assertThrows(IllegalArgumentException.class, () -> Gemm.of(Nd4j.create(DataType.FLOAT, 4), b, c, false,
+                false)); // a vector is not a matrix
     }
 
     @Test
