@@ -39,8 +39,6 @@ final class BatchTopKPass extends Pass {
     private final AuxK auxK;
     private int kept;
     private final FloatBuffer thetaView; // the SAE's threshold, every latent the same value
-    private SaeParams thresholdGradOf;
-    private FloatBuffer thresholdGradView;
 
     BatchTopKPass(Sae sae, int rows, int k, List<Integer> widths) {
         super(sae, rows);
@@ -109,7 +107,7 @@ final class BatchTopKPass extends Pass {
         viewGradient(grad);
         SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
-        zeroThresholdGrad(grad);
+        fill(gradThresholdView, 0f); // not the optimizer's to move: a zero gradient, so a zero Adam update
         updateThreshold(loss.thresholdLr());
         return new TrainingLoss.Parts(mse, 0, auxK.loss(), inner);
     }
@@ -124,20 +122,12 @@ final class BatchTopKPass extends Pass {
             min = Math.min(min, val[e]);
         }
         double old = thetaView.get(0);
-        float updated = (float) ((1 - lr) * old + lr * min);
-        for (int j = 0; j < thetaView.capacity(); j++) {
-            thetaView.put(j, updated);
-        }
+        fill(thetaView, (float) ((1 - lr) * old + lr * min));
     }
 
-    /** The threshold is not the optimizer's to move: its gradient is zero (so Adam's update of it is too). */
-    private void zeroThresholdGrad(SaeParams grad) {
-        if (grad != thresholdGradOf) {
-            thresholdGradOf = grad;
-            thresholdGradView = Nio.floats(grad.threshold());
-        }
-        for (int j = 0; j < thresholdGradView.capacity(); j++) {
-            thresholdGradView.put(j, 0f);
+    private static void fill(FloatBuffer b, float value) {
+        for (int j = 0; j < b.capacity(); j++) {
+            b.put(j, value);
         }
     }
 

@@ -45,6 +45,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
     private FloatBuffer gradBDecView;
     FloatBuffer gradWDecView;
     ByteBuffer gradWEncView;
+    FloatBuffer gradThresholdView; // null unless the SAE has a threshold (JumpReLU, BatchTopK)
     private final FloatBuffer xcView;
     /**
      * Whether the last backward saw every element of the gradient it wrote to be finite. Only passes whose kernels
@@ -198,6 +199,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
             gradBDecView = Nio.floats(grad.bDec());
             gradWDecView = Nio.floats(grad.wDec());
             gradWEncView = Nio.bytes(grad.wEnc());
+            gradThresholdView = grad.threshold() == null ? null : Nio.floats(grad.threshold());
         }
     }
 }
