@@ -106,7 +106,8 @@ public final class CompareStep {
             long t0 = System.nanoTime();
             f.workspace.forward();
             long t1 = System.nanoTime();
-            f.requireFinite(f.workspace.backward(f.loss, f.dead, f.grad).total());
+            f.workspace.backward(f.loss, f.dead, f.grad, f.parts);
+            f.requireFinite(f.parts.total());
             long t2 = System.nanoTime();
             f.adam.step(f.sae.params().flat(), f.grad.flat(), 1000 + r);
             long t3 = System.nanoTime();

@@ -34,6 +34,7 @@ public final class Fixture {
     public final AdamOptimizer adam;
     public final TrainingLoss loss;
     public final boolean[] dead; // [dSae]
+    public final TrainingLoss.Parts parts = new TrainingLoss.Parts(); // the step's loss, as the trainer keeps it
     private long step;
 
     private static boolean sourceRan;
@@ -80,7 +81,8 @@ public final class Fixture {
      */
     public double step() {
         workspace.forward();
-        double total = workspace.backward(loss, dead, grad).total();
+        workspace.backward(loss, dead, grad, parts);
+        double total = parts.total();
         requireFinite(total);
         adam.step(sae.params().flat(), grad.flat(), step++);
         sae.normalizeDecoderRows();

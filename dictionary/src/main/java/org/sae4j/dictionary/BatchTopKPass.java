@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.List;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.BatchSelect;
+import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.NestedDecode;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.SparseBackward;
@@ -31,7 +32,7 @@ final class BatchTopKPass extends Pass {
     private final float[][] levelGrad; // [levels][rows, dIn] d loss / d x̂⁽ᵐ⁾ summed over later prefixes; [0] is g
     private final double[][] levelSq;  // [levels][rows]
     private final ActiveLatents[] actives; // [levels]
-    private final SparseBackward.Codes[] sets; // [levels + 1]
+    private final SparseBackward.Codes[] sets; // [levels]
     private final SparseBackward.Codes[] setsWithAux; // [levels + 1]
     private final float[] bEnc;      // [dSae]
     private final float[] wDec;      // [dSae, dIn] heap copy of W_dec, refreshed per forward
@@ -83,7 +84,18 @@ final class BatchTopKPass extends Pass {
     }
 
     @Override
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        backward(loss, dead, grad, false, out);
+    }
+
+    /** Each dW_dec row projected inside {@link SparseBackward}, against the heap copy of W_dec this forward used. */
+    @Override
+    void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        backward(loss, dead, grad, true, out);
+    }
+
+    private void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
+                          TrainingLoss.Parts out) {
         int levels = levelEnd.length;
         double mse = 0;
         double inner = 0;
@@ -105,11 +117,13 @@ final class BatchTopKPass extends Pass {
         }
         setsWithAux[levels] = aux;
         viewGradient(grad);
-        SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, gradBEnc, gradWDecView, gradWEncView);
+        boolean finite = SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, wDec,
+                tangentDecoderGrad, gradBEnc, gradWDecView, gradWEncView);
         writeBiasGrads(grad);
         fill(gradThresholdView, 0f); // not the optimizer's to move: a zero gradient, so a zero Adam update
+        gradientFinite = finite && FloatOps.allFinite(gradBEnc, 0, dSae) && FloatOps.allFinite(gradBDec, 0, dIn);
         updateThreshold(loss.thresholdLr());
-        return new TrainingLoss.Parts(mse, 0, auxK.loss(), inner);
+        out.set(mse, 0, auxK.loss(), inner);
     }
 
     /** The EMA of the smallest kept activation, in double from the stored float, so a resumed run computes the same. */

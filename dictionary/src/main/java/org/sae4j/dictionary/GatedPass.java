@@ -107,7 +107,7 @@ final class GatedPass extends Pass {
     }
 
     @Override
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
         SaeParams p = sae.params();
         double mse = reconstructionGrad(); // g = d mse / d x̂, gradBDec = Σ_n g_n
         Nio.put(rowsByDIn, g);
@@ -131,7 +131,7 @@ final class GatedPass extends Pass {
             }
         }
         Nio.put(grad.bDec(), gradBDec);
-        return new TrainingLoss.Parts(mse, sparsity, auxLoss);
+        out.set(mse, sparsity, auxLoss, 0);
     }
 
     /**

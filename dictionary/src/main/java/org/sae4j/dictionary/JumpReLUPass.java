@@ -72,7 +72,7 @@ final class JumpReLUPass extends Pass {
     }
 
     @Override
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
         SaeParams p = sae.params();
         JumpReLULoss jr = loss.jumpRelu();
         double mse = reconstructionGrad();
@@ -124,7 +124,7 @@ final class JumpReLUPass extends Pass {
         Nd4j.gemm(xcNd, preNd, grad.wEnc(), true, false, 1.0, 0.0); // [dIn, dSae]
         writeBiasGrads(grad);
         Nio.put(grad.threshold(), gradTheta);
-        return new TrainingLoss.Parts(mse, penalty, 0);
+        out.set(mse, penalty, 0, 0);
     }
 
     /**

@@ -49,7 +49,7 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
     private final FloatBuffer xcView;
     /**
      * Whether the last backward saw every element of the gradient it wrote to be finite. Only passes whose kernels
-     * check as they write set it (TopK's); the others leave it false: not known.
+     * check as they write set it (TopK's, BatchTopK's); the others leave it false: not known.
      */
     boolean gradientFinite;
     // The parallel loop bodies, bound once (a lambda capturing locals is a new object on every call).
@@ -92,7 +92,18 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
 
     abstract void forward();
 
-    abstract TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad);
+    /** The backward ({@link SaeWorkspace#backward}); the loss by term goes into {@code out}. */
+    abstract void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out);
+
+    /**
+     * The backward, then each decoder row's gradient projected off the row ({@link Sae#removeParallelDecoderGrad}).
+     * The sparse passes override it to project each row inside their backward while it is in cache, which gives
+     * the same bits and saves a pass over W_dec and its gradient.
+     */
+    void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        backward(loss, dead, grad, out);
+        sae.removeParallelDecoderGrad(grad);
+    }
 
     abstract int l0(int r);
 

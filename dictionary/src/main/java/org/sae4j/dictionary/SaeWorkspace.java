@@ -3,7 +3,7 @@ package org.sae4j.dictionary;
 /**
  * Forward and backward buffers of one SAE for batches of exactly {@code rows} rows, allocated once: a training step
  * allocates no batch- or parameter-sized array, and the sparse architectures' steps (TopK, BatchTopK, Matryoshka)
- * allocate nothing on the heap but the loss record {@link #backward} returns. The encoder is one OpenBLAS sgemm
+ * allocate nothing on the heap when the caller passes its own loss record to {@link #backward}. The encoder is one OpenBLAS sgemm
  * bound once ({@link org.sae4j.dictionary.kernels.Gemm}, what {@code Nd4j.gemm} calls; ~4× faster than
  * {@code INDArray.mmul} here) into a preallocated output; the rest depends on the architecture: TopK touches only
  * the k active latents per row ({@link TopKPass}), standard runs dense GEMMs ({@link StandardPass}), JumpReLU too
@@ -24,7 +24,8 @@ public final class SaeWorkspace {
     /**
      * @param tangentDecoderGrad whether {@link #backward} also removes from each decoder row's gradient its
      *                           component along that row ({@link Sae#removeParallelDecoderGrad}), as training with
-     *                           unit-norm decoder rows does; TopK's backward does it while each row is in cache
+     *                           unit-norm decoder rows does; the sparse passes' backwards do it while each row is
+     *                           in cache
      */
     public SaeWorkspace(Sae sae, int rows, boolean tangentDecoderGrad) {
         this.tangentDecoderGrad = tangentDecoderGrad;
@@ -71,19 +72,26 @@ public final class SaeWorkspace {
      * Gradient of the training loss at the last forward: reconstruction {@code mean_n ‖x̂_n − x_n‖²} plus the
      * architecture's sparsity term (standard: decoder-norm-weighted L1; TopK and BatchTopK: AuxK over the latents
      * flagged in {@code dead}, which may be null; JumpReLU: the L0 or tanh penalty; Matryoshka: the inner prefixes'
-     * reconstructions too). Overwrites {@code grad}. Returns the loss by term. BatchTopK's backward also moves its
-     * running threshold (a parameter the gradient leaves alone). With {@code tangentDecoderGrad} (see the
-     * constructor) the decoder rows' gradient is then projected off the rows.
+     * reconstructions too). Overwrites {@code grad}. Returns the loss by term, a new object per call. BatchTopK's
+     * backward also moves its running threshold (a parameter the gradient leaves alone). With
+     * {@code tangentDecoderGrad} (see the constructor) the decoder rows' gradient is then projected off the rows.
      */
     public TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
-        if (pass instanceof TopKPass topK) {
-            return topK.backward(loss, dead, grad, tangentDecoderGrad);
-        }
-        TrainingLoss.Parts parts = pass.backward(loss, dead, grad);
-        if (tangentDecoderGrad) {
-            pass.sae.removeParallelDecoderGrad(grad);
-        }
+        TrainingLoss.Parts parts = new TrainingLoss.Parts();
+        backward(loss, dead, grad, parts);
         return parts;
+    }
+
+    /**
+     * {@link #backward(TrainingLoss, boolean[], SaeParams)}, with the loss by term written into the caller's
+     * {@code out}: a training loop passes the same one every step and allocates nothing for it.
+     */
+    public void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        if (tangentDecoderGrad) {
+            pass.backwardTangent(loss, dead, grad, out);
+        } else {
+            pass.backward(loss, dead, grad, out);
+        }
     }
 
     /**

@@ -46,7 +46,7 @@ final class StandardPass extends Pass {
     }
 
     @Override
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
         SaeParams p = sae.params();
         double mse = reconstructionGrad();
         Arrays.fill(gradBEnc, 0f);
@@ -90,7 +90,7 @@ final class StandardPass extends Pass {
         Nio.put(preNd, df);
         Nd4j.gemm(xcNd, preNd, grad.wEnc(), true, false, 1.0, 0.0); // [dIn, dSae]
         writeBiasGrads(grad);
-        return new TrainingLoss.Parts(mse, l1, 0);
+        out.set(mse, l1, 0, 0);
     }
 
     @Override

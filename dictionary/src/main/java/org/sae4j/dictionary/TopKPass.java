@@ -61,15 +61,18 @@ final class TopKPass extends Pass {
     }
 
     @Override
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad) {
-        return backward(loss, dead, grad, false);
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        backward(loss, dead, grad, false, out);
     }
 
-    /**
-     * The backward; with {@code tangentDecoderGrad}, each dW_dec row is also projected off its decoder row inside
-     * {@link SparseBackward} (against the heap copy of W_dec this forward used), which saves a pass over both.
-     */
-    TrainingLoss.Parts backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad) {
+    /** Each dW_dec row projected inside {@link SparseBackward}, against the heap copy of W_dec this forward used. */
+    @Override
+    void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
+        backward(loss, dead, grad, true, out);
+    }
+
+    private void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
+                          TrainingLoss.Parts out) {
         double mse = 0;
         for (int r = 0; r < rows; r++) {
             mse += sq[r];
@@ -88,7 +91,7 @@ final class TopKPass extends Pass {
                 gradWEncView);
         writeBiasGrads(grad);
         gradientFinite = finite && FloatOps.allFinite(gradBEnc, 0, dSae) && FloatOps.allFinite(gradBDec, 0, dIn);
-        return new TrainingLoss.Parts(mse, 0, auxK.loss());
+        out.set(mse, 0, auxK.loss(), 0);
     }
 
     @Override

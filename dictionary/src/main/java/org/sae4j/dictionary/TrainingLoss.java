@@ -32,22 +32,58 @@ public record TrainingLoss(double l1Coefficient, double auxKCoefficient, int kAu
     }
 
     /**
-     * The loss value of one batch, by term; each is a mean over the batch's rows.
-     *
-     * @param mse      {@code mean_n ‖x̂_n − x_n‖²} (summed over dIn, as SAELens) of the full reconstruction
-     * @param sparsity λ-weighted L1 term (standard; gated: on the gate path), λ-weighted L0 or tanh term (JumpReLU),
-     *                 else 0
-     * @param auxK     the auxiliary term: α-weighted AuxK (TopK, BatchTopK), the gate path's reconstruction through
-     *                 the frozen decoder (Gated), else 0
-     * @param innerMse Matryoshka: the reconstruction losses of the inner prefixes, summed; else 0
+     * The loss value of one batch, by term; each is a mean over the batch's rows. A training loop owns one and hands
+     * it to {@link SaeWorkspace#backward(TrainingLoss, boolean[], SaeParams, Parts)} every step, which overwrites it,
+     * so the step allocates nothing for its loss; {@link SaeWorkspace#backward(TrainingLoss, boolean[], SaeParams)}
+     * returns a new one per call, which no later step changes.
      */
-    public record Parts(double mse, double sparsity, double auxK, double innerMse) {
-        public Parts(double mse, double sparsity, double auxK) {
-            this(mse, sparsity, auxK, 0);
+    public static final class Parts {
+        private double mse;
+        private double sparsity;
+        private double auxK;
+        private double innerMse;
+
+        /** All terms 0, until a backward fills them in. */
+        public Parts() {
+        }
+
+        void set(double mse, double sparsity, double auxK, double innerMse) {
+            this.mse = mse;
+            this.sparsity = sparsity;
+            this.auxK = auxK;
+            this.innerMse = innerMse;
+        }
+
+        /** {@code mean_n ‖x̂_n − x_n‖²} (summed over dIn, as SAELens) of the full reconstruction. */
+        public double mse() {
+            return mse;
+        }
+
+        /** λ-weighted L1 term (standard; gated: on the gate path), λ-weighted L0 or tanh term (JumpReLU), else 0. */
+        public double sparsity() {
+            return sparsity;
+        }
+
+        /**
+         * The auxiliary term: α-weighted AuxK (TopK, BatchTopK), the gate path's reconstruction through the frozen
+         * decoder (Gated), else 0.
+         */
+        public double auxK() {
+            return auxK;
+        }
+
+        /** Matryoshka: the reconstruction losses of the inner prefixes, summed; else 0. */
+        public double innerMse() {
+            return innerMse;
         }
 
         public double total() {
             return mse + sparsity + auxK + innerMse;
+        }
+
+        @Override
+        public String toString() {
+            return "mse " + mse + ", sparsity " + sparsity + ", auxk " + auxK + ", inner mse " + innerMse;
         }
     }
 }

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.sae4j.dictionary.kernels.Nio;
 
 /**
- * {@link SaeWorkspace#gradientKnownFinite}: TopK's backward vouches for a finite gradient (so the trainer skips its
- * own pass over it) and never for one holding a NaN or an infinity; the architectures that do not check say so.
+ * {@link SaeWorkspace#gradientKnownFinite}: the sparse backwards (TopK, BatchTopK, Matryoshka) vouch for a finite
+ * gradient (so the trainer skips its own pass over it) and never for one holding a NaN or an infinity; the
+ * architectures that do not check say so.
  */
 class GradientFinitenessTest {
     private static final int ROWS = 9;
@@ -17,7 +18,21 @@ class GradientFinitenessTest {
 
     @Test
     void topKVouchesExactlyForFiniteGradients() {
-        SaeConfig config = SaeConfig.of(D_IN, D_SAE, new Architecture.TopK(5));
+        assertVouchesExactlyForFiniteGradients(new Architecture.TopK(5));
+    }
+
+    @Test
+    void batchTopKVouchesExactlyForFiniteGradients() {
+        assertVouchesExactlyForFiniteGradients(new Architecture.BatchTopK(5));
+    }
+
+    @Test
+    void matryoshkaVouchesExactlyForFiniteGradients() {
+        assertVouchesExactlyForFiniteGradients(new Architecture.MatryoshkaBatchTopK(5, java.util.List.of(30, D_SAE)));
+    }
+
+    private static void assertVouchesExactlyForFiniteGradients(Architecture architecture) {
+        SaeConfig config = SaeConfig.of(D_IN, D_SAE, architecture);
         SaeWorkspace w = new SaeWorkspace(Sae.initialize(config, 3), ROWS, true);
         SaeParams grad = SaeParams.zeros(config);
         assertEquals(true, backward(w, grad, 1f), "finite");
@@ -30,8 +45,8 @@ class GradientFinitenessTest {
     }
 
     @Test
-    void batchTopKDoesNotCheck() {
-        SaeConfig config = SaeConfig.of(D_IN, D_SAE, new Architecture.BatchTopK(5));
+    void standardDoesNotCheck() {
+        SaeConfig config = SaeConfig.of(D_IN, D_SAE, new Architecture.Standard());
         SaeWorkspace w = new SaeWorkspace(Sae.initialize(config, 3), ROWS, true);
         assertEquals(false, backward(w, SaeParams.zeros(config), 1f));
     }

@@ -8,7 +8,8 @@ import org.sae4j.dictionary.kernels.Nio;
 
 /**
  * A workspace built with the tangent projection gives, bit for bit, the gradient of one without it followed by
- * {@link Sae#removeParallelDecoderGrad}: TopK fuses the projection into its backward, the others run it after.
+ * {@link Sae#removeParallelDecoderGrad}: the sparse passes fuse the projection into their backward, the others run
+ * it after.
  */
 class TangentDecoderGradTest {
     private static final int ROWS = 37;
@@ -21,8 +22,18 @@ class TangentDecoderGradTest {
     }
 
     @Test
-    void batchTopKProjectionAfterTheBackward() {
+    void batchTopKFusedProjectionIsTheSeparateOne() {
         assertSameGradient(new Architecture.BatchTopK(5));
+    }
+
+    @Test
+    void matryoshkaFusedProjectionIsTheSeparateOne() {
+        assertSameGradient(new Architecture.MatryoshkaBatchTopK(5, java.util.List.of(40, 100, D_SAE)));
+    }
+
+    @Test
+    void standardProjectionAfterTheBackward() {
+        assertSameGradient(new Architecture.Standard());
     }
 
     private static void assertSameGradient(Architecture architecture) {

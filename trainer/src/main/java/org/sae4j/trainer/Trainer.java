@@ -53,10 +53,16 @@ public final class Trainer {
     private final long[] firingCounts;    // [dSae] over the final window, for sparsity.safetensors
     private final long firingWindowStart; // first step counted in firingCounts
     private final MetricsWindow window = new MetricsWindow();
+    private final TrainingLoss.Parts batchLoss = new TrainingLoss.Parts(); // the step's, overwritten every step
+    private final SaeWorkspace.ActiveVisitor markFired;   // made once, not a lambda per step
+    private final SaeWorkspace.ActiveVisitor countFiring;
+    private final boolean usesL1;         // standard and gated SAEs: the loss has the L1 term
+    private final boolean usesL0;         // JumpReLU: the loss has the L0 (or tanh) term
     private final Divergence divergence;
     private final Resampler resampler;
 
     private long step;
+    private TrainingLoss weights;         // the last step's loss weights, reused while the schedules keep them
     private long tokensSeen;
     private long firingWindowTokens;
     private double inputScale = 1;
@@ -92,6 +98,11 @@ public final class Trainer {
         this.dead = new DeadLatents(saeConfig.dSae(), config.deadTokensThreshold());
         this.firedInBatch = new boolean[saeConfig.dSae()];
         this.firingCounts = new long[saeConfig.dSae()];
+        this.markFired = (row, latent, activation) -> firedInBatch[latent] = true;
+        this.countFiring = (row, latent, activation) -> firingCounts[latent]++;
+        Architecture a = saeConfig.architecture();
+        this.usesL1 = a instanceof Architecture.Standard || a instanceof Architecture.Gated;
+        this.usesL0 = a instanceof Architecture.JumpReLU;
         this.divergence = new Divergence(saeConfig, this::divergenceHint);
         if (config.resampleEverySteps() > 0 && !(saeConfig.architecture() instanceof Architecture.Standard)) {
             throw new BadInputException("resample_every_steps: dead-latent resampling is for standard SAEs; this is"
@@ -141,13 +152,13 @@ public final class Trainer {
                 stopIfAsked(log, firstStep);
                 nextBatch();
                 workspace.forward();
-                TrainingLoss.Parts loss = workspace.backward(lossWeights(step), dead.mask(), grad);
-                requireFinite(loss);
+                workspace.backward(lossWeights(step), dead.mask(), grad, batchLoss);
+                requireFinite(batchLoss);
                 adam.step(sae.params().flat(), grad.flat(), step);
                 constrainDecoder();
                 step++;
                 tokensSeen += config.batchSize();
-                bookkeeping(loss);
+                bookkeeping(batchLoss);
                 resampleIfDue();
                 logIfDue(log);
                 checkpointIfDue(log);
@@ -207,12 +218,21 @@ public final class Trainer {
         }
     }
 
+    /**
+     * The loss weights at a step. A coefficient the architecture has no term for is 0 rather than its schedule's
+     * value, so the weights change only while a term of this SAE warms up, and the last step's object is reused
+     * otherwise: a TopK step allocates nothing here.
+     */
     private TrainingLoss lossWeights(long atStep) {
-        int kAux = config.kAux() > 0 ? config.kAux() : Math.max(1, sae.config().dIn() / 2);
-        JumpReLULoss jumpRelu = new JumpReLULoss(Schedules.l0Coefficient(config, atStep), config.jumpreluBandwidth(),
-                config.jumpreluSparsityLossMode(), config.jumpreluTanhScale());
-        return new TrainingLoss(Schedules.l1Coefficient(config, atStep), config.auxKCoefficient(), kAux, jumpRelu,
-                config.topkThresholdLr());
+        double l1 = usesL1 ? Schedules.l1Coefficient(config, atStep) : 0;
+        double l0 = usesL0 ? Schedules.l0Coefficient(config, atStep) : 0;
+        if (weights == null || weights.l1Coefficient() != l1 || weights.jumpRelu().l0Coefficient() != l0) {
+            int kAux = config.kAux() > 0 ? config.kAux() : Math.max(1, sae.config().dIn() / 2);
+            JumpReLULoss jumpRelu = new JumpReLULoss(l0, config.jumpreluBandwidth(),
+                    config.jumpreluSparsityLossMode(), config.jumpreluTanhScale());
+            weights = new TrainingLoss(l1, config.auxKCoefficient(), kAux, jumpRelu, config.topkThresholdLr());
+        }
+        return weights;
     }
 
     private void requireFinite(TrainingLoss.Parts loss) {
@@ -245,10 +265,10 @@ public final class Trainer {
 
     private void bookkeeping(TrainingLoss.Parts loss) {
         Arrays.fill(firedInBatch, false);
-        workspace.forEachActive((row, latent, activation) -> firedInBatch[latent] = true);
+        workspace.forEachActive(markFired);
         dead.update(firedInBatch, config.batchSize());
         if (step > firingWindowStart) {
-            workspace.forEachActive((row, latent, activation) -> firingCounts[latent]++);
+            workspace.forEachActive(countFiring);
             firingWindowTokens += config.batchSize();
         }
         window.add(loss, workspace, sae.config().dIn());

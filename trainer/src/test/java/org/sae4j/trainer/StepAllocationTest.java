@@ -15,13 +15,14 @@ import org.sae4j.dictionary.SaeWorkspace;
 import org.sae4j.dictionary.TrainingLoss;
 
 /**
- * A training step of the sparse architectures (forward, backward with AuxK and, for TopK, the decoder-gradient
- * projection, ND4J's Adam, the decoder-norm constraint) allocates nothing on the heap, on the calling thread or the
- * kernels' workers, beyond the one record that carries its loss back (48 bytes). Before the kernels ran as reused
- * jobs, the GEMM as a bound OpenBLAS call and Adam through its native context, a TopK step allocated ~8.6 KB.
+ * A training step of the sparse architectures (forward, backward with AuxK and the decoder-gradient projection,
+ * ND4J's Adam, the decoder-norm constraint) allocates nothing on the heap, on the calling thread or the kernels'
+ * workers, when the caller hands the backward its own loss record. Before the kernels ran as reused jobs, the GEMM as
+ * a bound OpenBLAS call and Adam through its native context, a TopK step allocated ~8.6 KB; until the loss record
+ * became the caller's, 48 bytes. {@link TrainingLoopAllocationTest} covers the trainer's whole loop.
  */
 class StepAllocationTest {
-    private static final long LOSS_RECORD_BYTES = 48;
+    private static final double TOLERANCE = 8; // bytes per step; a step that allocates anything at all makes ≥ 16
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -29,28 +30,29 @@ class StepAllocationTest {
     private static final int D_SAE = 512;
 
     @Test
-    void aTopKStepAllocatesOnlyItsLossRecord() {
-        assertStepAllocatesOnlyItsLossRecord(new Architecture.TopK(8));
+    void aTopKStepAllocatesNothing() {
+        assertStepAllocatesNothing(new Architecture.TopK(8));
     }
 
     @Test
-    void aBatchTopKStepAllocatesOnlyItsLossRecord() {
-        assertStepAllocatesOnlyItsLossRecord(new Architecture.BatchTopK(8));
+    void aBatchTopKStepAllocatesNothing() {
+        assertStepAllocatesNothing(new Architecture.BatchTopK(8));
     }
 
     @Test
-    void aMatryoshkaStepAllocatesOnlyItsLossRecord() {
-        assertStepAllocatesOnlyItsLossRecord(new Architecture.MatryoshkaBatchTopK(8, List.of(64, 192, D_SAE)));
+    void aMatryoshkaStepAllocatesNothing() {
+        assertStepAllocatesNothing(new Architecture.MatryoshkaBatchTopK(8, List.of(64, 192, D_SAE)));
     }
 
-    private static void assertStepAllocatesOnlyItsLossRecord(Architecture architecture) {
+    private static void assertStepAllocatesNothing(Architecture architecture) {
         int rows = 256;
         int dIn = D_IN;
         int dSae = D_SAE;
         SaeConfig config = SaeConfig.of(dIn, dSae, architecture);
         Sae sae = Sae.initialize(config, 1);
         boolean topK = architecture instanceof Architecture.TopK;
-        SaeWorkspace workspace = new SaeWorkspace(sae, rows, topK);
+        SaeWorkspace workspace = new SaeWorkspace(sae, rows, true);
+        TrainingLoss.Parts parts = new TrainingLoss.Parts();
         SaeParams grad = SaeParams.zeros(config);
         TrainConfig defaults = TrainConfig.defaults();
         AdamOptimizer adam = new AdamOptimizer(defaults, config.parameterCount());
@@ -71,7 +73,7 @@ class StepAllocationTest {
             @Override
             public void run() {
                 workspace.forward();
-                workspace.backward(loss, dead, grad);
+                workspace.backward(loss, dead, grad, parts);
                 adam.step(sae.params().flat(), grad.flat(), n++);
                 sae.normalizeDecoderRows();
             }
@@ -86,14 +88,14 @@ class StepAllocationTest {
         double best = Double.MAX_VALUE;
         // Windows of 100 steps until one is steady: on a loaded machine the JIT may still be compiling (or
         // recompiling) a kernel during the first. A step that allocates every time never gets there.
-        for (int window = 0; window < 20 && best > LOSS_RECORD_BYTES + 8; window++) {
+        for (int window = 0; window < 20 && best > TOLERANCE; window++) {
             long before = allocated(threads);
             for (int i = 0; i < steps; i++) {
                 step.run();
             }
             best = Math.min(best, (double) (allocated(threads) - before - reading) / steps);
         }
-        assertTrue(best <= LOSS_RECORD_BYTES + 8, architecture + ": " + best + " bytes per step");
+        assertTrue(best <= TOLERANCE, architecture + ": " + best + " bytes per step");
     }
 
     private static long[] kernelThreadsAndThisOne() {
