@@ -37,6 +37,7 @@ import org.sae4j.trainer.TrainConfig;
 import org.sae4j.trainer.TrainResult;
 import org.sae4j.trainer.Trainer;
 import org.sae4j.trainer.TrainingListener;
+import org.sae4j.trainer.TrainingStoppedException;
 
 /**
  * {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data.
@@ -205,7 +206,12 @@ final class TrainCommand implements Command {
 
     private static final int STOP_WAIT_SECONDS = 60;
 
-    /** Runs every trainer to the end: the only one on this thread, or several side by side. */
+    /**
+     * Runs every trainer to the end: the only one on this thread, or several side by side. When one of several
+     * fails or stops, the others are asked to stop after their step in progress (each checkpoints it and says where
+     * it stopped), and this returns or throws only once every one has finished: none is interrupted while it writes
+     * a checkpoint. The failure thrown is the first, in job order, that is not a stop; else the first stop.
+     */
     private static List<TrainResult> fitAll(List<Trainer> trainers, List<Job> jobs, boolean resume)
             throws IOException {
         if (trainers.size() == 1) {
@@ -218,12 +224,38 @@ final class TrainCommand implements Command {
         });
         try {
             List<Future<TrainResult>> futures = new ArrayList<>();
-            for (Trainer t : trainers) {
-                futures.add(pool.submit(() -> t.fit(resume)));
+            for (int i = 0; i < trainers.size(); i++) {
+                Trainer t = trainers.get(i);
+                String name = jobs.get(i).name();
+                futures.add(pool.submit(() -> {
+                    try {
+                        return t.fit(resume);
+                    } catch (TrainingStoppedException e) {
+                        throw e; // asked to stop: whoever asked (the signal hook, a failure below) asked them all
+                    } catch (IOException | RuntimeException | Error e) {
+                        trainers.forEach(other -> other.requestStop("the SAE of " + name + " failed"));
+                        throw e;
+                    }
+                }));
             }
             List<TrainResult> results = new ArrayList<>();
+            Exception failure = null;
             for (int i = 0; i < futures.size(); i++) {
-                results.add(await(futures.get(i), jobs.get(i).name()));
+                try {
+                    results.add(await(futures.get(i), jobs.get(i).name()));
+                } catch (IOException | RuntimeException e) {
+                    boolean firstReal = !(e instanceof TrainingStoppedException)
+                            && (failure == null || failure instanceof TrainingStoppedException);
+                    if (failure == null || firstReal) {
+                        failure = e;
+                    }
+                }
+            }
+            if (failure instanceof IOException io) {
+                throw io;
+            }
+            if (failure != null) {
+                throw (RuntimeException) failure;
             }
             return results;
         } finally {

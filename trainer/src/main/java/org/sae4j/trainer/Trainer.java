@@ -69,7 +69,7 @@ public final class Trainer {
     private Metrics lastMetrics;
     private Path lastCheckpoint;
     private boolean warnedSkipping;
-    private volatile boolean stopRequested;
+    private volatile String stopReason; // null until a stop is asked for; the first reason given wins
     private final CountDownLatch fitDone = new CountDownLatch(1); // counted down when fit() returns or throws
 
     /**
@@ -125,10 +125,18 @@ public final class Trainer {
 
     /**
      * Asks a running {@link #fit} to stop after the step in progress; it then checkpoints that step and throws
-     * {@link TrainingStoppedException}. Safe from any thread (a shutdown hook).
+     * {@link TrainingStoppedException}. Safe from any thread (a shutdown hook). The stop is reported as asked for by
+     * a signal.
      */
     public void requestStop() {
-        stopRequested = true;
+        requestStop("a signal");
+    }
+
+    /** {@link #requestStop()}, with the reason the stop message gives ("a signal"; "another SAE of the run failed"). */
+    public synchronized void requestStop(String reason) {
+        if (stopReason == null) {
+            stopReason = reason;
+        }
     }
 
     /** Waits until {@link #fit} has returned or thrown (at once if it already has); false on timeout. */
@@ -318,7 +326,8 @@ public final class Trainer {
      * has one already, or this run has not finished a step), then {@link TrainingStoppedException}.
      */
     private void stopIfAsked(MetricsLog log, long firstStep) throws IOException {
-        if (!stopRequested) {
+        String reason = stopReason;
+        if (reason == null) {
             return;
         }
         boolean saved = lastCheckpoint != null && lastCheckpoint.getFileName().toString()
@@ -328,7 +337,7 @@ public final class Trainer {
         }
         String where = lastCheckpoint == null ? "no checkpoint yet, so a rerun starts afresh"
                 : "checkpoint " + outDir.relativize(lastCheckpoint) + " holds it; continue with --resume";
-        String message = "stopped at step " + step + " of " + config.totalSteps() + " when asked to (a signal); "
+        String message = "stopped at step " + step + " of " + config.totalSteps() + " when asked to (" + reason + "); "
                 + where;
         listener.warning(message); // now: the process may be shutting down, and the caller's own report could be cut
         throw new TrainingStoppedException(message);

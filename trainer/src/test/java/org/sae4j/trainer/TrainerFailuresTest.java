@@ -30,7 +30,7 @@ import org.sae4j.formats.Json;
  * What the trainer does when things go wrong: a diverging run stops before saving anything from the bad step and
  * leaves its last checkpoint intact; NaN rows stop the run naming where, or are skipped, counted and reported, with
  * resume still exact; a damaged newest checkpoint is passed over with a warning and the run still ends bitwise
- * identical to one never interrupted.
+ * identical to one never interrupted; a stop asked for checkpoints the step in progress and gives its reason.
  */
 class TrainerFailuresTest {
     private static final int STEPS = 30;
@@ -191,6 +191,44 @@ class TrainerFailuresTest {
                 warnings.add(line);
             }
         };
+    }
+
+    /**
+     * A stop asked for with a reason (the command line's, when another SAE of the same run failed) ends after the
+     * step in progress with a checkpoint of it, and the one line that says so gives the reason; the first reason
+     * asked for is the one given. The resumed run ends as one never stopped.
+     */
+    @Test
+    void aStopGivesItsReasonCheckpointsTheStepAndResumesExactly() throws IOException {
+        Path whole = tmp.resolve("whole");
+        new Trainer(SAE, train(NonFinite.STOP), new Tampered(0, Long.MAX_VALUE, 1), whole, IDENTITY,
+                TrainingListener.NONE).fit(false);
+        Path run = tmp.resolve("run");
+        List<String> warnings = new ArrayList<>();
+        Trainer[] trainer = new Trainer[1];
+        trainer[0] = new Trainer(SAE, train(NonFinite.STOP), new Tampered(0, Long.MAX_VALUE, 1), run, IDENTITY,
+                new TrainingListener() {
+                    @Override
+                    public void stepDone(long stepsDone, Metrics latest) {
+                        if (stepsDone == 12) {
+                            trainer[0].requestStop("the SAE of blocks.1.hook_resid_post failed");
+                            trainer[0].requestStop(); // later: does not replace the first reason
+                        }
+                    }
+
+                    @Override
+                    public void warning(String line) {
+                        warnings.add(line);
+                    }
+                });
+        TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> trainer[0].fit(false));
+        assertEquals("stopped at step 12 of " + STEPS + " when asked to (the SAE of blocks.1.hook_resid_post"
+                + " failed); checkpoint checkpoints/step-000000012 holds it; continue with --resume", e.getMessage());
+        assertEquals(List.of(e.getMessage()), warnings, "the line is said once, through the listener");
+        assertTrue(Files.isDirectory(run.resolve("checkpoints/step-000000012")), "the step in progress is saved");
+        new Trainer(SAE, train(NonFinite.STOP), new Tampered(0, Long.MAX_VALUE, 1), run, IDENTITY,
+                TrainingListener.NONE).fit(true);
+        assertSameRun(whole, run);
     }
 
     private static TrainingListener crashAfter(long steps) {
