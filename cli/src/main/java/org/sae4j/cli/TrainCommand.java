@@ -3,7 +3,6 @@ package org.sae4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -37,7 +32,6 @@ import org.sae4j.trainer.TrainConfig;
 import org.sae4j.trainer.TrainResult;
 import org.sae4j.trainer.Trainer;
 import org.sae4j.trainer.TrainingListener;
-import org.sae4j.trainer.TrainingStoppedException;
 
 /**
  * {@code sae4j train}: trains an SAE, writes a self-describing output folder, and evaluates it on held-out data.
@@ -206,79 +200,27 @@ final class TrainCommand implements Command {
 
     private static final int STOP_WAIT_SECONDS = 60;
 
-    /**
-     * Runs every trainer to the end: the only one on this thread, or several side by side. When one of several
-     * fails or stops, the others are asked to stop after their step in progress (each checkpoints it and says where
-     * it stopped), and this returns or throws only once every one has finished: none is interrupted while it writes
-     * a checkpoint. The failure thrown is the first, in job order, that is not a stop; else the first stop.
-     */
+    /** Runs every trainer to the end: the only one on this thread, or several side by side ({@link SideBySide}). */
     private static List<TrainResult> fitAll(List<Trainer> trainers, List<Job> jobs, boolean resume)
             throws IOException {
         if (trainers.size() == 1) {
             return List.of(trainers.get(0).fit(resume));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(trainers.size(), r -> {
-            Thread t = new Thread(r, "sae4j-trainer");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<TrainResult>> futures = new ArrayList<>();
-            for (int i = 0; i < trainers.size(); i++) {
-                Trainer t = trainers.get(i);
-                String name = jobs.get(i).name();
-                futures.add(pool.submit(() -> {
-                    try {
-                        return t.fit(resume);
-                    } catch (TrainingStoppedException e) {
-                        throw e; // asked to stop: whoever asked (the signal hook, a failure below) asked them all
-                    } catch (IOException | RuntimeException | Error e) {
-                        trainers.forEach(other -> other.requestStop("the SAE of " + name + " failed"));
-                        throw e;
-                    }
-                }));
-            }
-            List<TrainResult> results = new ArrayList<>();
-            Exception failure = null;
-            for (int i = 0; i < futures.size(); i++) {
-                try {
-                    results.add(await(futures.get(i), jobs.get(i).name()));
-                } catch (IOException | RuntimeException e) {
-                    boolean firstReal = !(e instanceof TrainingStoppedException)
-                            && (failure == null || failure instanceof TrainingStoppedException);
-                    if (failure == null || firstReal) {
-                        failure = e;
-                    }
+        List<SideBySide.Run<TrainResult>> runs = new ArrayList<>();
+        for (Trainer t : trainers) {
+            runs.add(new SideBySide.Run<>() {
+                @Override
+                public TrainResult fit(boolean resumeIt) throws IOException {
+                    return t.fit(resumeIt);
                 }
-            }
-            if (failure instanceof IOException io) {
-                throw io;
-            }
-            if (failure != null) {
-                throw (RuntimeException) failure;
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
 
-    private static TrainResult await(Future<TrainResult> f, String name) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while training " + name);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("training " + name + " failed: " + c, c);
+                @Override
+                public void requestStop(String reason) {
+                    t.requestStop(reason);
+                }
+            });
         }
+        return SideBySide.fitAll(runs, jobs.stream().map(Job::name).toList(), resume);
     }
 
     private static boolean anyCheckpoint(List<Job> jobs) throws IOException {
