@@ -47,6 +47,10 @@ public final class CompareStep {
         long[] stepThreads = Probes.stepThreads();
         long heapBefore = Probes.allocatedBytes();
         long stepHeapBefore = Probes.allocatedBytes(stepThreads);
+        // What one reading allocates itself (a reading of another thread's count may make small arrays), taken off
+        // the step's figure below, as StepAllocationTest does.
+        long reading = Probes.allocatedBytes(stepThreads) - stepHeapBefore;
+        stepHeapBefore += reading;
         for (int r = 0; r < rounds; r++) {
             long c0 = Probes.processCpuNanos();
             long t0 = System.nanoTime();
@@ -61,7 +65,7 @@ public final class CompareStep {
             gemmCpuMs[r] = (c1 - c0) / 1e6;
             stepCpuMs[r] = (c2 - c1) / 1e6;
         }
-        long stepHeapPerStep = (Probes.allocatedBytes(stepThreads) - stepHeapBefore) / rounds;
+        long stepHeapPerStep = (Probes.allocatedBytes(stepThreads) - stepHeapBefore - reading) / rounds;
         long heapPerStep = (Probes.allocatedBytes() - heapBefore) / rounds;
         // ND4J's buffers are not counted by javacpp: watch the resident set instead
         long rssGrowthKb = Probes.rssKb("VmRSS:") - rssBefore;
