@@ -132,7 +132,10 @@ public final class Trainer {
         requestStop("a signal");
     }
 
-    /** {@link #requestStop()}, with the reason the stop message gives ("a signal"; "another SAE of the run failed"). */
+    /**
+     * {@link #requestStop()}, with the reason its stop line gives ("a signal"; "the SAE of blocks.1.hook_mlp_out
+     * failed"). The first reason asked for is the one given.
+     */
     public synchronized void requestStop(String reason) {
         if (stopReason == null) {
             stopReason = reason;
