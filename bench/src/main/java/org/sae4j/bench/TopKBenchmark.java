@@ -19,13 +19,16 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.sae4j.dictionary.Nd4jNatives;
+import org.sae4j.dictionary.kernels.BatchSelect;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.Parallel;
 import org.sae4j.dictionary.kernels.TopK;
 
 /**
  * Top-k selection over the encoder's real output (a fresh SAE's pre-activations for Gaussian inputs, in native
- * memory, b_enc added on the fly), beside its floor: reading every row once into the same per-thread scratch.
+ * memory, b_enc added on the fly), beside its floor: reading every row once into the same per-thread scratch. Also
+ * BatchTopK's selection of the k·N largest over the whole batch, on the same output, as training runs it: one
+ * selection reused call after call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,6 +53,8 @@ public class TopKBenchmark {
     private float[] bEnc;    // [dSae]
     private int[] idx;       // [N, k]
     private float[] val;     // [N, k]
+    private BatchSelect batchSelect;
+    private int[] rowStart;  // [N + 1]
 
     @Setup
     public void setUp() {
@@ -63,12 +68,19 @@ public class TopKBenchmark {
         bEnc = Nio.get(f.sae.params().bEnc());
         idx = new int[s.n() * s.k()];
         val = new float[s.n() * s.k()];
+        batchSelect = new BatchSelect(s.n(), s.dSae());
+        rowStart = new int[s.n() + 1];
     }
 
     @Benchmark
     public int[] topK() {
         TopK.select(pre, bEnc, s.n(), s.dSae(), null, 0, s.k(), idx, val);
         return idx;
+    }
+
+    @Benchmark
+    public int batchTopK() {
+        return batchSelect.select(pre, bEnc, s.n() * s.k(), rowStart, idx, val);
     }
 
     /** The memory floor of the scan: each row copied once into per-thread scratch, and nothing else. */

@@ -171,6 +171,17 @@ public final class FloatOps {
                 : collectAtLeastScalar(src, at, bias, cols, threshold, out, capacity);
     }
 
+    /**
+     * Appends to {@code out} (after the {@code n} already there) every column c in [from, to) with
+     * {@code row[c] >= threshold}, in order, and its value to {@code values}; returns the new count, or −1 past
+     * {@code capacity}. NaN is never collected.
+     */
+    static int collectAtLeast(float[] row, int from, int to, float threshold, int[] out, float[] values, int n,
+                              int capacity) {
+        return SIMD ? VectorFloatOps.collectAtLeast(row, from, to, threshold, out, values, n, capacity)
+                : collectAtLeastScalar(row, from, to, threshold, out, values, n, capacity);
+    }
+
     /** {@code dst[c] = src[c] + bias[c]} for c < cols: the row, biased, into heap scratch. */
     public static void loadBiased(ByteBuffer src, int at, float[] bias, int cols, float[] dst) {
         if (SIMD) {

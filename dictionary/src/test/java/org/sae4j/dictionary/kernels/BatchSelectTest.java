@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The radix selection against its reference (a full sort of the batch) on odd sizes, exactly: same rows, columns,
  * values; ties at the cut, fewer positive entries than asked for, NaN and ±Inf, and values that share their top 16
- * bits (the second histogram's case).
+ * bits (the second histogram's case); and one selection reused over batches whose τ moves, as in training, where
+ * each call's first pass starts from half the last τ.
  */
 class BatchSelectTest {
     private static final int ROWS = 37;
@@ -85,12 +86,50 @@ class BatchSelectTest {
         assertEquals(9, kept);
     }
 
+    @Test
+    void aReusedSelectionFollowsItsInputWhereverTauMoves() {
+        BatchSelect select = new BatchSelect(ROWS, COLS);
+        float[] bias = gaussian(COLS, 8);
+        float[] base = gaussian(ROWS * COLS, 9);
+        // The same batch again (the bound from the last τ holds), batches scaled down (too few entries reach half
+        // the last τ: the first pass runs again over every positive entry) and up (many more than needed reach it),
+        // a batch with no positive entry, one whose τ is the smallest positive float, and ties.
+        float[] scales = {1f, 1f, 0.1f, 0.1f, 30f, 1f, 0.45f, -1f, 1f};
+        for (float scale : scales) {
+            float[] src = base.clone();
+            for (int i = 0; i < src.length; i++) {
+                src[i] *= scale;
+            }
+            for (int keep : new int[] {7, 3 * ROWS}) {
+                assertSameAsReference(select, src, scale < 0 ? new float[COLS] : bias, keep);
+            }
+        }
+        float[] tiny = new float[ROWS * COLS];
+        tiny[5] = Float.MIN_VALUE;
+        tiny[700] = Float.MIN_VALUE;
+        tiny[701] = 2 * Float.MIN_VALUE;
+        assertSameAsReference(select, tiny, new float[COLS], 2);
+        assertSameAsReference(select, tiny, new float[COLS], 2); // from a last τ of the smallest positive float
+        SplittableRandom random = new SplittableRandom(10);
+        float[] ties = new float[ROWS * COLS];
+        for (int i = 0; i < ties.length; i++) {
+            ties[i] = random.nextInt(9) - 4;
+        }
+        for (int keep : new int[] {100, 5, 1000, 100}) {
+            assertSameAsReference(select, ties, new float[COLS], keep);
+        }
+    }
+
     private static int assertSameAsReference(float[] src, float[] bias, int keep) {
+        return assertSameAsReference(new BatchSelect(ROWS, COLS), src, bias, keep);
+    }
+
+    private static int assertSameAsReference(BatchSelect select, float[] src, float[] bias, int keep) {
         int cap = ROWS * COLS;
         int[] rowStart = new int[ROWS + 1];
         int[] idx = new int[cap];
         float[] val = new float[cap];
-        int n = new BatchSelect(ROWS, COLS).select(direct(src), bias, keep, rowStart, idx, val);
+        int n = select.select(direct(src), bias, keep, rowStart, idx, val);
         int[] rowStartRef = new int[ROWS + 1];
         int[] idxRef = new int[cap];
         float[] valRef = new float[cap];
