@@ -22,7 +22,7 @@ import org.sae4j.dictionary.kernels.SparseBackward;
  * {@code threshold} tensor (every latent the same value) with a zero gradient so the optimizer leaves it alone; it
  * is what the SAE uses at inference, saved as a {@code jumprelu}.
  */
-final class BatchTopKPass extends Pass {
+final class BatchTopKPass extends SparsePass {
     private final int keep;          // k · rows
     private final int[] levelEnd;    // [levels] prefix ends, the last = dSae
     private final int[] rowStart;    // [rows + 1]
@@ -84,18 +84,8 @@ final class BatchTopKPass extends Pass {
     }
 
     @Override
-    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
-        backward(loss, dead, grad, false, out);
-    }
-
-    /** Each dW_dec row projected inside {@link SparseBackward}, against the heap copy of W_dec this forward used. */
-    @Override
-    void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
-        backward(loss, dead, grad, true, out);
-    }
-
-    private void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
-                          TrainingLoss.Parts out) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
+                  TrainingLoss.Parts out) {
         int levels = levelEnd.length;
         double mse = 0;
         double inner = 0;

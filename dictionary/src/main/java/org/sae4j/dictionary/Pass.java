@@ -15,7 +15,7 @@ import org.sae4j.dictionary.kernels.RowOps;
  * allocated once. What all architectures share lives here: the centred input and the encoder GEMM, the gradient of
  * the reconstruction term, and the bias gradients. {@link SaeWorkspace} is the public face.
  */
-abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPass, BatchTopKPass {
+abstract sealed class Pass permits SparsePass, StandardPass, GatedPass, JumpReLUPass {
     final Sae sae;
     final int rows;
     final int dIn;
@@ -97,8 +97,8 @@ abstract sealed class Pass permits TopKPass, StandardPass, GatedPass, JumpReLUPa
 
     /**
      * The backward, then each decoder row's gradient projected off the row ({@link Sae#removeParallelDecoderGrad}).
-     * The sparse passes override it to project each row inside their backward while it is in cache, which gives
-     * the same bits and saves a pass over W_dec and its gradient.
+     * The sparse passes ({@link SparsePass}) project each row inside their backward while it is in cache, which
+     * gives the same bits and saves a pass over W_dec and its gradient.
      */
     void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
         backward(loss, dead, grad, out);

@@ -17,7 +17,7 @@ import org.sae4j.dictionary.kernels.TopK;
  * <p>The GEMM's output stays in native memory until the next forward because AuxK's selection among dead latents
  * reads it in the backward.
  */
-final class TopKPass extends Pass {
+final class TopKPass extends SparsePass {
     private final int k;
     private final int[] idx;     // [rows, k] the chosen latents of each row
     private final float[] val;   // [rows, k] their activations, after the ReLU
@@ -61,18 +61,8 @@ final class TopKPass extends Pass {
     }
 
     @Override
-    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
-        backward(loss, dead, grad, false, out);
-    }
-
-    /** Each dW_dec row projected inside {@link SparseBackward}, against the heap copy of W_dec this forward used. */
-    @Override
-    void backwardTangent(TrainingLoss loss, boolean[] dead, SaeParams grad, TrainingLoss.Parts out) {
-        backward(loss, dead, grad, true, out);
-    }
-
-    private void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
-                          TrainingLoss.Parts out) {
+    void backward(TrainingLoss loss, boolean[] dead, SaeParams grad, boolean tangentDecoderGrad,
+                  TrainingLoss.Parts out) {
         double mse = 0;
         for (int r = 0; r < rows; r++) {
             mse += sq[r];
