@@ -103,15 +103,16 @@ public final class SparseOps {
 
         @Override
         public void run(int from, int to) {
+            float[] dots = withGrad ? DOTS.get() : null; // this worker's, looked up once per chunk
             for (int r = from; r < to; r++) {
                 decodeRow(idx, val, k, wDec, dIn, bias, out, r);
                 if (withGrad) {
-                    gradRow(r);
+                    gradRow(r, dots);
                 }
             }
         }
 
-        private void gradRow(int r) {
+        private void gradRow(int r, float[] dots) {
             int o = r * dIn;
             double sq = 0;
             for (int d = 0; d < dIn; d++) {
@@ -123,7 +124,6 @@ public final class SparseOps {
             if (codeGrad == null) {
                 return;
             }
-            float[] dots = DOTS.get();
             int t = 0;
             for (; t + 4 <= k; t += 4) {
                 int c = r * k + t;
