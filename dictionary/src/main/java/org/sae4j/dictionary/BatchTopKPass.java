@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import java.util.List;
 import org.sae4j.dictionary.kernels.ActiveLatents;
 import org.sae4j.dictionary.kernels.BatchSelect;
-import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.NestedDecode;
 import org.sae4j.dictionary.kernels.Nio;
 import org.sae4j.dictionary.kernels.SparseBackward;
@@ -34,10 +33,7 @@ final class BatchTopKPass extends SparsePass {
     private final ActiveLatents[] actives; // [levels]
     private final SparseBackward.Codes[] sets; // [levels]
     private final SparseBackward.Codes[] setsWithAux; // [levels + 1]
-    private final float[] bEnc;      // [dSae]
-    private final float[] wDec;      // [dSae, dIn] heap copy of W_dec, refreshed per forward
     private final BatchSelect select;
-    private final AuxK auxK;
     private int kept;
     private final FloatBuffer thetaView; // the SAE's threshold, every latent the same value
 
@@ -66,19 +62,16 @@ final class BatchTopKPass extends SparsePass {
             sets[m] = new SparseBackward.Codes(actives[m], val, levelGrad[m], codeGrad);
             setsWithAux[m] = sets[m];
         }
-        this.bEnc = new float[dSae];
-        this.wDec = new float[dSae * dIn];
         this.select = new BatchSelect(rows, dSae);
-        this.auxK = new AuxK(rows, dIn, dSae);
         this.thetaView = Nio.floats(sae.params().threshold());
     }
 
     @Override
     void forward() {
         encodeWithoutBias();
-        bEncView.get(0, bEnc);
+        copyEncoderBias();
         kept = select.select(pre, bEnc, keep, rowStart, idx, val);
-        copyDecoder(wDec);
+        copyDecoder();
         NestedDecode.decodeWithGrad(rowStart, idx, val, rows, wDec, dIn, bDec, x, 2f / rows, levelEnd, xHat,
                 levelGrad, levelSq, codeGrad);
     }
@@ -101,17 +94,13 @@ final class BatchTopKPass extends SparsePass {
             }
         }
         sumDecoderBiasGrad(); // g = levelGrad[0] holds every prefix's gradient: each decode adds b_dec
-        SparseBackward.Codes aux = auxK.run(loss, dead, pre, bEnc, wDec, xHat, x);
+        SparseBackward.Codes aux = runAuxK(loss, dead);
         for (int m = 0; m < levels; m++) {
             actives[m].buildRagged(rowStart, idx, val, rows, m == 0 ? 0 : levelEnd[m - 1], levelEnd[m]);
         }
         setsWithAux[levels] = aux;
-        viewGradient(grad);
-        boolean finite = SparseBackward.run(aux == null ? sets : setsWithAux, xc, dIn, dSae, wDec,
-                tangentDecoderGrad, gradBEnc, gradWDecView, gradWEncView);
-        writeBiasGrads(grad);
+        sparseBackward(aux == null ? sets : setsWithAux, grad, tangentDecoderGrad);
         fill(gradThresholdView, 0f); // not the optimizer's to move: a zero gradient, so a zero Adam update
-        gradientFinite = finite && FloatOps.allFinite(gradBEnc, 0, dSae) && FloatOps.allFinite(gradBDec, 0, dIn);
         updateThreshold(loss.thresholdLr());
         out.set(mse, 0, auxK.loss(), inner);
     }

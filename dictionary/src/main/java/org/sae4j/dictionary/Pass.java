@@ -56,8 +56,6 @@ abstract sealed class Pass permits SparsePass, StandardPass, GatedPass, JumpReLU
     private final Parallel.RangeBody centreRows = this::centreRows;
     private final Parallel.RangeBody reconstructionGradRows = this::reconstructionGradRows;
     private final Parallel.RangeBody sumDecoderBiasGradColumns = this::sumDecoderBiasGrad;
-    private final Parallel.RangeBody copyDecoderRows = this::copyDecoderRows;
-    private float[] decoderCopy; // where copyDecoder writes: the subclass's own array
 
     Pass(Sae sae, int rows) {
         this.sae = sae;
@@ -126,16 +124,6 @@ abstract sealed class Pass permits SparsePass, StandardPass, GatedPass, JumpReLU
                 xc[i + d] = centre ? x[i + d] - bDec[d] : x[i + d];
             }
         }
-    }
-
-    /** W_dec into {@code heapWDec} ([dSae, dIn]), for the sparse kernels, which read it from the heap. */
-    final void copyDecoder(float[] heapWDec) {
-        decoderCopy = heapWDec;
-        Parallel.forRange(dSae, 256, copyDecoderRows);
-    }
-
-    private void copyDecoderRows(int from, int to) {
-        wDecView.get(from * dIn, decoderCopy, from * dIn, (to - from) * dIn);
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.sae4j.dictionary;
 
 import org.sae4j.dictionary.kernels.ActiveLatents;
-import org.sae4j.dictionary.kernels.FloatOps;
 import org.sae4j.dictionary.kernels.SparseBackward;
 import org.sae4j.dictionary.kernels.SparseOps;
 import org.sae4j.dictionary.kernels.TopK;
@@ -23,14 +22,10 @@ final class TopKPass extends SparsePass {
     private final float[] val;   // [rows, k] their activations, after the ReLU
     private final float[] dVal;  // [rows, k] d loss / d activation (reconstruction term), from the backward
     private final double[] sq;   // [rows] ‖x̂_r − x_r‖², from the forward
-    private final float[] bEnc;  // [dSae]
-    private final float[] wDec;  // [dSae, dIn] heap copy of W_dec for the Java kernels, refreshed per forward
     private final ActiveLatents active;
     private final SparseBackward.Codes codes; // the main code set, as the backward reads it
     private final SparseBackward.Codes[] mainOnly;
     private final SparseBackward.Codes[] mainAndAux; // [1] set per step
-
-    private final AuxK auxK;
 
     TopKPass(Sae sae, int rows, int k) {
         super(sae, rows);
@@ -39,24 +34,21 @@ final class TopKPass extends SparsePass {
         this.val = new float[rows * k];
         this.dVal = new float[rows * k];
         this.sq = new double[rows];
-        this.bEnc = new float[dSae];
-        this.wDec = new float[dSae * dIn];
         this.active = new ActiveLatents(dSae);
         this.codes = new SparseBackward.Codes(active, val, g, dVal, true); // dVal: formed in the backward
         this.mainOnly = new SparseBackward.Codes[] {codes};
         this.mainAndAux = new SparseBackward.Codes[] {codes, null};
-        this.auxK = new AuxK(rows, dIn, dSae);
     }
 
     @Override
     void forward() {
         encodeWithoutBias();
-        bEncView.get(0, bEnc);
+        copyEncoderBias();
         TopK.select(pre, bEnc, rows, dSae, null, 0, k, idx, val);
         for (int i = 0; i < val.length; i++) {
             val[i] = Math.max(val[i], 0f); // SAELens topk: ReLU after selection
         }
-        copyDecoder(wDec);
+        copyDecoder();
         SparseOps.decodeWithGrad(idx, val, rows, k, wDec, dIn, bDec, null, x, 2f / rows, xHat, g, sq, null);
     }
 
@@ -69,18 +61,14 @@ final class TopKPass extends SparsePass {
         }
         mse /= rows;
         sumDecoderBiasGrad();
-        SparseBackward.Codes aux = auxK.run(loss, dead, pre, bEnc, wDec, xHat, x);
+        SparseBackward.Codes aux = runAuxK(loss, dead);
         active.build(idx, val, rows, k);
-        viewGradient(grad);
         SparseBackward.Codes[] sets = mainOnly;
         if (aux != null) {
             mainAndAux[1] = aux;
             sets = mainAndAux;
         }
-        boolean finite = SparseBackward.run(sets, xc, dIn, dSae, wDec, tangentDecoderGrad, gradBEnc, gradWDecView,
-                gradWEncView);
-        writeBiasGrads(grad);
-        gradientFinite = finite && FloatOps.allFinite(gradBEnc, 0, dSae) && FloatOps.allFinite(gradBDec, 0, dIn);
+        sparseBackward(sets, grad, tangentDecoderGrad);
         out.set(mse, 0, auxK.loss(), 0);
     }
 
