@@ -46,11 +46,11 @@ public final class CompareStep {
         long rssBefore = Probes.rssKb("VmRSS:");
         long[] stepThreads = Probes.stepThreads();
         long heapBefore = Probes.allocatedBytes();
-        long stepHeapBefore = Probes.allocatedBytes(stepThreads);
-        // What one reading allocates itself (a reading of another thread's count may make small arrays), taken off
+        // What one reading of the step's threads allocates itself, if anything, seen by the next reading: taken off
         // the step's figure below, as StepAllocationTest does.
-        long reading = Probes.allocatedBytes(stepThreads) - stepHeapBefore;
-        stepHeapBefore += reading;
+        long firstReading = Probes.allocatedBytes(stepThreads);
+        long stepHeapBefore = Probes.allocatedBytes(stepThreads);
+        long reading = stepHeapBefore - firstReading;
         for (int r = 0; r < rounds; r++) {
             long c0 = Probes.processCpuNanos();
             long t0 = System.nanoTime();

@@ -2,7 +2,6 @@ package org.sae4j.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -23,9 +22,6 @@ import org.sae4j.dictionary.TrainingLoss;
  */
 class StepAllocationTest {
     private static final double TOLERANCE = 8; // bytes per step; a step that allocates anything at all makes ≥ 16
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
     private static final int D_IN = 64;
     private static final int D_SAE = 512;
 
@@ -81,35 +77,20 @@ class StepAllocationTest {
         for (int i = 0; i < 300; i++) {
             step.run(); // the JIT compiles the kernels: until then, interpreted Vector API code allocates
         }
-        long[] threads = kernelThreadsAndThisOne();
-        long first = allocated(threads);
-        long reading = allocated(threads) - first; // what one reading allocates itself, if anything
+        long[] threads = HeapAllocated.stepThreads();
+        long first = HeapAllocated.by(threads);
+        long reading = HeapAllocated.by(threads) - first; // what one reading allocates itself, if anything
         int steps = 100;
         double best = Double.MAX_VALUE;
         // Windows of 100 steps until one is steady: on a loaded machine the JIT may still be compiling (or
         // recompiling) a kernel during the first. A step that allocates every time never gets there.
         for (int window = 0; window < 20 && best > TOLERANCE; window++) {
-            long before = allocated(threads);
+            long before = HeapAllocated.by(threads);
             for (int i = 0; i < steps; i++) {
                 step.run();
             }
-            best = Math.min(best, (double) (allocated(threads) - before - reading) / steps);
+            best = Math.min(best, (double) (HeapAllocated.by(threads) - before - reading) / steps);
         }
         assertTrue(best <= TOLERANCE, architecture + ": " + best + " bytes per step");
-    }
-
-    private static long[] kernelThreadsAndThisOne() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("sae4j-kernel-"))
-                .mapToLong(Thread::getId)
-                .toArray();
-    }
-
-    private static long allocated(long[] threads) {
-        long sum = 0;
-        for (long id : threads) {
-            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
-        }
-        return sum;
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,8 +26,6 @@ import org.sae4j.formats.SafetensorsWriter;
  * steps that log or checkpoint are not measured.
  */
 class TrainingLoopAllocationTest {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final int D_IN = 64;
     private static final int D_SAE = 512;
     private static final int BATCH = 256;
@@ -83,16 +80,9 @@ class TrainingLoopAllocationTest {
         @Override
         public void stepDone(long stepsDone, Metrics latest) {
             if (threads == null) { // after the first step, which starts the kernel workers
-                threads = Thread.getAllStackTraces().keySet().stream()
-                        .filter(t -> t == Thread.currentThread() || t.getName().startsWith("sae4j-kernel-"))
-                        .mapToLong(Thread::getId)
-                        .toArray();
+                threads = HeapAllocated.stepThreads();
             }
-            long sum = 0;
-            for (long id : threads) {
-                sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
-            }
-            allocated[(int) stepsDone] = sum;
+            allocated[(int) stepsDone] = HeapAllocated.by(threads);
         }
     }
 }
