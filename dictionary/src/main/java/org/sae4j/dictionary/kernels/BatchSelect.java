@@ -113,13 +113,13 @@ public final class BatchSelect {
             ensureCandidateCapacity(keep);
         }
         Parallel.forRange(parts, 1, countHigh);
-        boolean useCandidates = keepCandidates && total(counted) >= keep && !any(overflowed);
-        if (keepCandidates && total(counted) < keep) {
+        boolean enough = total(counted) >= keep;
+        boolean useCandidates = keepCandidates && enough && !any(overflowed);
+        if (!enough && lower > Float.MIN_VALUE) {
             lower = Float.MIN_VALUE; // v ≥ the smallest positive float ⟺ v > 0
             keepCandidates = false;
             Parallel.forRange(parts, 1, countHigh);
         }
-        keepCandidates = false;
         long positive = 0;
         int bucket = -1;
         long aboveBucket = 0;
